@@ -1,0 +1,1 @@
+"""Agents, their passwords, API tokens, and the hashing of secrets (passwords, PINs, tokens)."""

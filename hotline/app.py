@@ -1,0 +1,63 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app
+
+from hotline.clock import Clock
+from hotline.runtime import Runtime, build_runtime
+from hotline.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    *,
+    runtime: Runtime | None = None,
+) -> Flask:
+    """Build the hotline web app; tests pass settings, a clock or a whole runtime."""
+    if runtime is None:
+        runtime = build_runtime(settings or load_settings(), clock)
+    settings = runtime.settings
+
+    app = Flask("hotline", instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or "development-only-not-secret",
+        TESTING=settings.env == "test",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["hotline"] = runtime
+    if settings.signature_validation_skipped:
+        log.warning(
+            "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",
+            settings.env,
+        )
+
+    from hotline.web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    _register_optional_blueprints(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    # The app factory is the one place that knows the outer packages; the domain
+    # code inside hotline/ never imports them.
+    from callback import register as register_callback
+    from ivr_flows import register as register_ivr
+
+    register_ivr(app)
+    register_callback(app)
+
+
+def runtime() -> Runtime:
+    """The running parts of the current app."""
+    rt: Runtime = current_app.extensions["hotline"]
+    return rt

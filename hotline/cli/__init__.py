@@ -1,0 +1,71 @@
+"""The `hotline` command, built on Flask's click integration."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from hotline.settings import SettingsError, redact_url
+
+
+class HotlineError(click.ClickException):
+    """A failure the operator can act on: printed as one line, exit status 1."""
+
+
+def _create_app() -> Flask:
+    from hotline.app import create_app
+
+    return create_app()
+
+
+class HotlineGroup(FlaskGroup):
+    """Turns expected failures into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise HotlineError(f"configuration: {exc}") from None
+        except OperationalError as exc:
+            raise HotlineError(f"database unreachable: {_first_line(exc.orig or exc)}") from None
+        except SQLAlchemyError as exc:
+            raise HotlineError(f"database error: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return redact_url(text[0]) if text else type(exc).__name__
+
+
+cli = HotlineGroup(
+    name="hotline",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+    help="Telephone support hotline and callback service.",
+)
+# Flask's --app/--env-file/--debug would only confuse here: the hotline has one
+# app and reads its settings from the environment.
+cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
+
+
+def echo_json(document: Any) -> None:
+    """Write one JSON document to stdout."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    sys.exit(cli.main(prog_name="hotline"))
+
+
+# The command modules register themselves on `cli`; they import it from here.
+from hotline.cli import agents, contracts, database, serving  # noqa: E402, F401

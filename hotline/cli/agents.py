@@ -1,0 +1,78 @@
+"""hotline agents add|available and hotline tokens create."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from hotline.accounts.agents import AgentError, add_agent, create_token, set_available
+from hotline.app import runtime
+from hotline.cli import HotlineError, cli
+from hotline.db import transaction
+
+
+@cli.group("agents")
+def agents() -> None:
+    """Add agents and switch their availability."""
+
+
+@agents.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name, as callers and colleagues see it.")
+@click.option("--phone", required=True, help="Number the hotline rings, or client:NAME.")
+@click.option("--supervisor", is_flag=True, help="May manage agents, contracts and imports.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the web sign-in password from standard input."
+)
+def add(email: str, name: str, phone: str, supervisor: bool, password_stdin: bool) -> None:
+    """Add an agent (not available until switched on)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    rt = runtime()
+    try:
+        with transaction(rt.sessions) as session:
+            agent = add_agent(
+                session,
+                email=email,
+                name=name,
+                phone=phone,
+                password=password,
+                supervisor=supervisor,
+                now=rt.clock.now(),
+            )
+            summary = f"agent {agent.email} added ({agent.phone})"
+    except AgentError as exc:
+        raise HotlineError(str(exc)) from None
+    click.echo(summary)
+
+
+@agents.command("available")
+@click.argument("email")
+@click.argument("state", type=click.Choice(["on", "off"]))
+def available(email: str, state: str) -> None:
+    """Switch whether incoming calls ring this agent."""
+    rt = runtime()
+    try:
+        with transaction(rt.sessions) as session:
+            set_available(session, email, state == "on")
+    except AgentError as exc:
+        raise HotlineError(str(exc)) from None
+    click.echo(f"agent {email} available: {state}")
+
+
+@cli.group("tokens")
+def tokens() -> None:
+    """API tokens for the JSON API."""
+
+
+@tokens.command("create")
+@click.argument("email")
+def create(email: str) -> None:
+    """Print a new API token for the agent (shown once; only its hash is stored)."""
+    rt = runtime()
+    try:
+        with transaction(rt.sessions) as session:
+            token = create_token(session, email, rt.clock.now())
+    except AgentError as exc:
+        raise HotlineError(str(exc)) from None
+    click.echo(token)

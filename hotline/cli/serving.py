@@ -1,0 +1,33 @@
+"""hotline serve: the web app with its background services, for the embedded default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+from werkzeug.serving import run_simple
+
+from hotline.cli import cli
+
+# Packages that run beside the web app in `hotline serve` (the callback
+# scheduler) add a starter here from their register(app).
+SERVE_HOOKS = "hotline.serve_hooks"
+
+
+def add_serve_hook(app: Flask, start: Callable[[Flask], None]) -> None:
+    """Run `start(app)` when `hotline serve` starts, before it takes requests."""
+    app.extensions.setdefault(SERVE_HOOKS, []).append(start)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Run the web app and the in-process scheduler (embedded default, one process)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for start in app.extensions.get(SERVE_HOOKS, []):
+        start(app)
+    click.echo(f"hotline listening on http://{host}:{port}/ (Ctrl+C stops)")
+    # No reloader: it would fork a second process and with it a second scheduler.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

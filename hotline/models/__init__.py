@@ -1,0 +1,35 @@
+"""The database tables; importing this package registers all of them on Base.metadata."""
+
+from hotline.models.agents import Agent, ApiToken
+from hotline.models.base import Base, UTCDateTime
+from hotline.models.callbacks import Callback, CallbackAttempt
+from hotline.models.calls import Call, CallStep, PinAttempt
+from hotline.models.customers import (
+    Contact,
+    Contract,
+    ContractEvent,
+    Customer,
+    PhoneNumber,
+    Station,
+)
+from hotline.models.tickets import Counter, Ticket
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "Base",
+    "Call",
+    "CallStep",
+    "Callback",
+    "CallbackAttempt",
+    "Contact",
+    "Contract",
+    "ContractEvent",
+    "Counter",
+    "Customer",
+    "PhoneNumber",
+    "PinAttempt",
+    "Station",
+    "Ticket",
+    "UTCDateTime",
+]

@@ -1,0 +1,5 @@
+"""Tickets: opened for every entitled call, never capped, numbered sequentially."""
+
+from hotline.tickets.opening import CATEGORIES, CHANNELS, next_ticket_number, open_ticket
+
+__all__ = ["CATEGORIES", "CHANNELS", "next_ticket_number", "open_ticket"]

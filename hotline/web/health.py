@@ -1,0 +1,24 @@
+"""GET /healthz: is the web app up and can it reach its database."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
+
+from hotline.app import runtime
+from hotline.db import ping
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    rt = runtime()
+    try:
+        ping(rt.engine)
+    except SQLAlchemyError as exc:
+        # The reason, not the URL: it may carry a password.
+        reason = type(exc.orig or exc).__name__
+        return jsonify(status="error", database="unreachable", reason=reason), 503
+    return jsonify(status="ok", database="ok", now=rt.clock.now().isoformat())

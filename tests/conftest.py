@@ -1,0 +1,141 @@
+"""Fixtures: a migrated database per test (SQLite always, PostgreSQL when configured),
+a pinned clock, the app, its test client and CLI runner.
+
+Set HOTLINE_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run
+every database test on PostgreSQL as well; each run migrates into a schema of its own
+and every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from hotline.app import create_app
+from hotline.clock import FixedClock
+from hotline.db import make_engine, migrate
+from hotline.models import Base
+from hotline.runtime import Runtime, build_runtime
+from hotline.settings import Settings, load_settings
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def berlin(*args: int) -> datetime:
+    """An aware datetime in Berlin time: berlin(2026, 11, 30, 10, 0)."""
+    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "hotline.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("HOTLINE_TEST_DATABASE_URL is not set")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "counters"]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text("UPDATE counters SET value = 100000 WHERE name = 'ticket'"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a copied SQLite file, or emptied PostgreSQL tables."""
+    if request.param == "sqlite":
+        path = tmp_path / "hotline.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Monday 30 November 2026, 10:00 in Berlin: the hotline is open."""
+    return FixedClock(berlin(2026, 11, 30, 10, 0))
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Extra settings for one test module: override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, settings_overrides: dict[str, object]) -> Settings:
+    values: dict[str, object] = {
+        "HOTLINE_ENV": "test",
+        "HOTLINE_DATABASE_URL": database_url,
+        "HOTLINE_NUMBER": "+4930120045670",
+    }
+    values.update(settings_overrides)
+    return load_settings(environ={}, overrides=values)
+
+
+@pytest.fixture
+def rt(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
+    runtime = build_runtime(settings, clock)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def session(rt: Runtime) -> Iterator[Session]:
+    with rt.sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return create_app(runtime=rt)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
