@@ -13,6 +13,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from holidays.countries.germany import Germany
 
 Hours = tuple[time, time]
 
@@ -23,7 +24,7 @@ MAX_SEARCH_DAYS = 400
 # Bounds the per-day cache of a long-running process; a year of days fits many times.
 _DAY_CACHE_LIMIT = 4096
 
-_GERMAN_STATES: tuple[str, ...] = tuple(holidays.Germany.subdivisions)
+_GERMAN_STATES: tuple[str, ...] = tuple(Germany.subdivisions)
 
 
 def _require_aware(at: datetime) -> None:
@@ -54,7 +55,7 @@ def _state_code(state: str | None) -> str | None:
     for code in _GERMAN_STATES:
         if code.casefold() == wanted:
             return code
-    for name, code in holidays.Germany.subdivisions_aliases.items():
+    for name, code in Germany.subdivisions_aliases.items():
         if name.casefold() == wanted:
             return str(code)
     raise ValueError(f"{state!r} is not a German state code (one of {', '.join(_GERMAN_STATES)})")

@@ -18,7 +18,7 @@ def healthz() -> ResponseReturnValue:
     try:
         ping(rt.engine)
     except SQLAlchemyError as exc:
-        # The reason, not the URL: it may carry a password.
-        reason = type(exc.orig or exc).__name__
+        # The kind of failure, not its message: that may carry the URL and password.
+        reason = type(getattr(exc, "orig", None) or exc).__name__
         return jsonify(status="error", database="unreachable", reason=reason), 503
     return jsonify(status="ok", database="ok", now=rt.clock.now().isoformat())

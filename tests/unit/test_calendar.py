@@ -14,8 +14,10 @@ from hotline.calendar import BusinessCalendar
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def berlin(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+def berlin(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=BERLIN)
 
 
 def noon(d: date) -> datetime:
