@@ -1,0 +1,1 @@
+"""What the hotline needs of Twilio on every side: webhook signatures."""
