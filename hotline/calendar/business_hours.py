@@ -103,7 +103,7 @@ class BusinessCalendar:
             d: None if h is None else _check_hours(f"changed hours on {d}", h)
             for d, h in self.changed_hours.items()
         }
-        for d in changed:
+        for d in (*changed, *self.closed_days):
             _require_plain_date(d)
         yearly: dict[tuple[int, int], Hours | None] = {}
         for (month, day), h in self.yearly_hours.items():
