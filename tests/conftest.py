@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from hotline.app import create_app
+from hotline.cli import cli as hotline_cli
 from hotline.clock import FixedClock
 from hotline.db import make_engine, migrate
 from hotline.models import Base
@@ -136,6 +138,13 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+class HotlineCliRunner(FlaskCliRunner):
+    """Invokes the `hotline` command (with the commands the app adds) on the test app."""
+
+    def invoke(self, cli: Any = None, args: Any = None, **kwargs: Any) -> Any:
+        return super().invoke(cli or hotline_cli, args=args, **kwargs)
+
+
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
+    return HotlineCliRunner(app)

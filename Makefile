@@ -1,0 +1,30 @@
+# Quick start: `make run` (hotline on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install
+
+# Re-install whenever the project's dependencies change.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: $(BIN)/.installed
+	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline init-db
+	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline demo
+	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
