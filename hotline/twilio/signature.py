@@ -32,7 +32,8 @@ def signature_ok(req: Request, settings: Settings) -> bool:
     if not signature:
         return False
     validator = RequestValidator(settings.twilio_auth_token)
-    params = req.form.to_dict(flat=False) if req.method == "POST" else {}
+    # A MultiDict: the validator reads repeated fields with getlist().
+    params = req.form if req.method == "POST" else {}
     return bool(validator.validate(public_url(req, settings), params, signature))
 
 
