@@ -1,0 +1,192 @@
+"""Steps 6-8: the callback offer (own or another number), the recording, the confirmation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from twilio.twiml.voice_response import VoiceResponse
+
+from callback.requests import request_callback
+from hotline.directory.phones import digits_for_speech, normalize
+from hotline.models import Callback
+from ivr_flows.speech import spoken_digits, spoken_when
+from ivr_flows.state import Step, new_response
+from ivr_flows.twiml import gather, record, redirect, say
+
+OFFER_TRIES = 2
+NUMBER_TRIES = 3
+READBACK_TRIES = 2
+
+
+def offer_callback(step: Step, response: VoiceResponse, tries: int, why: str = "") -> VoiceResponse:
+    """Own number (1) or another (2); a withheld caller goes straight to number entry."""
+    if step.call.caller_e164 is None:
+        return ask_number(step, response, 1, why)
+    if tries > OFFER_TRIES:  # no answer twice: the number they call from
+        return _create(step, response, step.call.caller_e164)
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/callback/choice", t=tries),
+        why,
+        step.text("callback_offer"),
+        num_digits=1,
+    )
+    redirect(response, step.url("/voice/callback", t=tries + 1))
+    return response
+
+
+def offer(step: Step) -> VoiceResponse:
+    """POST /voice/callback?t=N."""
+    return offer_callback(step, new_response(), step.tries())
+
+
+def offer_choice(step: Step) -> VoiceResponse:
+    """POST /voice/callback/choice?t=N: 1 own number, 2 another."""
+    response = new_response()
+    if step.digits == "1" and step.call.caller_e164:
+        return _create(step, response, step.call.caller_e164)
+    if step.digits == "2":
+        return ask_number(step, response, 1)
+    return offer_callback(step, response, step.tries() + 1, step.text("invalid_key"))
+
+
+def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "") -> VoiceResponse:
+    if tries > NUMBER_TRIES:
+        step.call.outcome = "callback_failed"
+        email = step.rt.settings.support_email
+        say(response, step.voice, intro, step.text("callback_number_failed", email=email))
+        response.hangup()
+        return response
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/callback/number/entered", t=tries),
+        intro,
+        step.text("callback_number"),
+        finish_on_key="#",
+        timeout=8,
+    )
+    redirect(response, step.url("/voice/callback/number", t=tries + 1))
+    return response
+
+
+def number(step: Step) -> VoiceResponse:
+    """POST /voice/callback/number?t=N."""
+    return ask_number(step, new_response(), step.tries())
+
+
+def number_entered(step: Step) -> VoiceResponse:
+    """POST /voice/callback/number/entered?t=N: validate, then read it back digit by digit."""
+    response = new_response()
+    e164 = normalize(step.digits) if step.digits else None
+    if e164 is None:
+        return ask_number(step, response, step.tries() + 1, step.text("callback_number_invalid"))
+    return _read_back(step, response, e164, 1)
+
+
+def _read_back(step: Step, response: VoiceResponse, e164: str, tries: int) -> VoiceResponse:
+    if tries > READBACK_TRIES:  # heard twice and not rejected: take it
+        return _create(step, response, e164)
+    digits = spoken_digits(digits_for_speech(e164))
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/callback/confirm", n=e164, t=tries),
+        step.text("callback_readback", digits=digits),
+        num_digits=1,
+    )
+    redirect(response, step.url("/voice/callback/readback", n=e164, t=tries + 1))
+    return response
+
+
+def _signed_number(step: Step) -> str | None:
+    # The number comes back in a URL we handed out (and Twilio signed); check it anyway.
+    return normalize(step.args.get("n", ""))
+
+
+def read_back(step: Step) -> VoiceResponse:
+    """POST /voice/callback/readback?n=...&t=N."""
+    e164 = _signed_number(step)
+    if e164 is None:
+        return ask_number(step, new_response(), 1)
+    return _read_back(step, new_response(), e164, step.tries())
+
+
+def confirm(step: Step) -> VoiceResponse:
+    """POST /voice/callback/confirm?n=...&t=N: 1 confirms, 2 enters again."""
+    response = new_response()
+    e164 = _signed_number(step)
+    if e164 is None or step.digits == "2":
+        return ask_number(step, response, 1)
+    if step.digits == "1":
+        return _create(step, response, e164)
+    say(response, step.voice, step.text("invalid_key"))
+    return _read_back(step, response, e164, step.tries() + 1)
+
+
+def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
+    """Store the callback request, then offer the recording."""
+    ticket = step.ticket
+    request_callback(
+        step.session,
+        now=step.now,
+        calendar=step.rt.calendar,
+        phone=phone,
+        category=step.call.category or "technical",
+        contract_id=step.call.contract_id,
+        station_id=step.call.station_id,
+        ticket_id=ticket.id if ticket else None,
+        call_id=step.call.id,
+    )
+    step.call.outcome = "callback"
+    say(response, step.voice, step.text("record"))
+    record(
+        response,
+        action=step.url("/voice/recorded"),
+        max_length=step.rt.settings.recording_max_seconds,
+    )
+    # An empty recording does not reach the action: Twilio goes on here.
+    redirect(response, step.url("/voice/confirmation"))
+    return response
+
+
+def _callback(step: Step) -> Callback | None:
+    return step.session.scalar(select(Callback).where(Callback.call_id == step.call.id))
+
+
+def recorded(step: Step) -> VoiceResponse:
+    """POST /voice/recorded: keep the recording's URL on the callback, then confirm."""
+    url = step.form.get("RecordingUrl", "")
+    try:
+        seconds = int(step.form.get("RecordingDuration", "0") or 0)
+    except ValueError:
+        seconds = 0
+    found = _callback(step)
+    if found is not None and url and seconds > 0 and not found.recording_url:
+        found.recording_url = url
+        found.recording_seconds = seconds
+    return _confirmation(step, new_response())
+
+
+def confirmation(step: Step) -> VoiceResponse:
+    """POST /voice/confirmation."""
+    return _confirmation(step, new_response())
+
+
+def _confirmation(step: Step, response: VoiceResponse) -> VoiceResponse:
+    """The ticket number digit by digit and when the callback comes, then goodbye."""
+    found = _callback(step)
+    calendar = step.rt.calendar
+    due = found.due_at if found is not None else calendar.next_opening(step.now)
+    if due <= step.now or calendar.is_open(step.now):
+        when = step.text("soon")
+    else:
+        when = spoken_when(step.prompts, due, step.now, calendar.zone)
+    ticket = step.ticket
+    if ticket is not None:
+        text = step.text("confirmation", ticket=spoken_digits(str(ticket.number)), when=when)
+    else:
+        text = step.text("confirmation_no_ticket", when=when)
+    say(response, step.voice, text)
+    response.hangup()
+    return response

@@ -1,0 +1,160 @@
+"""Step 3: may this caller reach the agents? No contract, a Second Level cashier (admin and
+PIN), or entitled (a ticket is opened and the category menu follows)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.accounts.secrets import check_pin
+from hotline.contracts import Plan, is_entitled, status_on
+from hotline.models import Contact, Contract, PinAttempt
+from hotline.tickets import open_ticket
+from ivr_flows.speech import spoken_list
+from ivr_flows.state import Step, new_response
+from ivr_flows.twiml import dial, gather, redirect, say
+
+
+def entitle(step: Step, response: VoiceResponse, intro: list[str] | None = None) -> VoiceResponse:
+    """Decide for the identified contract and continue the call in `response`."""
+    contract = step.contract
+    assert contract is not None, "entitlement needs an identified contract"
+    intro = intro or []
+    if not is_entitled(status_on(contract.facts, step.today)):
+        step.call.outcome = "no_contract"
+        email = step.rt.settings.support_email
+        say(response, step.voice, *intro, step.text("no_contract", email=email))
+        response.hangup()
+        return response
+    if contract.plan == Plan.SECOND_LEVEL and step.call.contact_id is None:
+        return _cashier(step, response, contract, intro)
+    return _entitled(step, response, contract, intro)
+
+
+def _entitled(
+    step: Step, response: VoiceResponse, contract: Contract, intro: list[str]
+) -> VoiceResponse:
+    from ivr_flows.routing import ask_category
+
+    open_ticket(
+        step.session,
+        now=step.now,
+        contract_id=contract.id,
+        station_id=step.call.station_id,
+        call_id=step.call.id,
+        channel="phone",
+    )
+    return ask_category(step, response, 1, intro)
+
+
+def _admins(contract: Contract) -> list[Contact]:
+    return [c for c in contract.contacts if c.role == "admin"]
+
+
+def _admin_names(step: Step, contract: Contract) -> str:
+    names = [c.name for c in _admins(contract) if c.name]
+    return spoken_list(step.prompts, names) if names else step.text("admin_unnamed")
+
+
+def _locked(step: Step, contract: Contract) -> bool:
+    return contract.pin_locked_until is not None and contract.pin_locked_until > step.now
+
+
+def _cashier(
+    step: Step, response: VoiceResponse, contract: Contract, intro: list[str]
+) -> VoiceResponse:
+    """A Second Level cashier: the admin is their contact; an admin may sign in with the PIN."""
+    step.call.outcome = "sent_to_admin"
+    texts = [*intro, step.text("admin_contact", admins=_admin_names(step, contract))]
+    has_pin = any(c.pin_hash for c in _admins(contract))
+    if _locked(step, contract) or not has_pin:
+        if has_pin:
+            texts.append(step.text("admin_pin_locked"))
+        say(response, step.voice, *texts)
+        return _admin_end(step, response, contract)
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/pin", t=1),
+        *texts,
+        step.text("admin_pin"),
+        finish_on_key="#",
+    )
+    redirect(response, step.url("/voice/admin-end"))
+    return response
+
+
+def _admin_end(step: Step, response: VoiceResponse, contract: Contract) -> VoiceResponse:
+    """Goodbye to the cashier, or — where the contract says so — put through to the admin."""
+    phones = [p.e164 for c in _admins(contract) for p in c.phones]
+    if contract.dial_admin_for_cashiers and phones:
+        step.call.outcome = "dialed_admin"
+        say(response, step.voice, step.text("admin_dial", admins=_admin_names(step, contract)))
+        dial(
+            response,
+            phones[:1],
+            action=None,
+            timeout=step.rt.settings.ring_timeout_seconds,
+            caller_id=step.rt.settings.hotline_number,
+        )
+    say(response, step.voice, step.text("admin_goodbye"))
+    response.hangup()
+    return response
+
+
+def admin_end(step: Step) -> VoiceResponse:
+    """POST /voice/admin-end: the cashier entered no PIN."""
+    contract = step.contract
+    assert contract is not None
+    return _admin_end(step, new_response(), contract)
+
+
+def pin_entered(step: Step) -> VoiceResponse:
+    """POST /voice/pin?t=N: the admin PIN; wrong ones count per call and per contract."""
+    response = new_response()
+    contract = step.contract
+    assert contract is not None
+    settings = step.rt.settings
+    admins_text = _admin_names(step, contract)
+    if _locked(step, contract):
+        say(response, step.voice, step.text("admin_pin_locked"), step.text("admin_goodbye"))
+        response.hangup()
+        return response
+    if not step.digits:
+        return _admin_end(step, response, contract)
+    admin = next((c for c in _admins(contract) if check_pin(c.pin_hash, step.digits)), None)
+    if admin is not None:
+        step.call.contact_id = admin.id
+        step.call.outcome = None
+        return _entitled(step, response, contract, [step.text("pin_ok")])
+    step.call.pin_failures += 1
+    step.session.add(PinAttempt(contract_id=contract.id, call_sid=step.call.call_sid, at=step.now))
+    step.session.flush()
+    recent = step.session.scalar(
+        select(func.count(PinAttempt.id)).where(
+            PinAttempt.contract_id == contract.id,
+            PinAttempt.at > step.now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= settings.pin_wrong_per_contract_per_hour:
+        contract.pin_locked_until = step.now + timedelta(minutes=settings.pin_lock_minutes)
+        step.call.outcome = "pin_locked"
+        say(response, step.voice, step.text("pin_now_locked"))
+        response.hangup()
+        return response
+    if step.call.pin_failures >= settings.pin_wrong_per_call:
+        step.call.outcome = "pin_failed"
+        say(response, step.voice, step.text("pin_too_many", admins=admins_text))
+        response.hangup()
+        return response
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/pin", t=step.tries() + 1),
+        step.text("pin_wrong"),
+        finish_on_key="#",
+    )
+    redirect(response, step.url("/voice/admin-end"))
+    return response

@@ -1,0 +1,88 @@
+"""Steps 4-5: the category menu, ringing the available agents (with a whisper), the dial result."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.accounts.agents import available_agents
+from ivr_flows.callback_flow import offer_callback
+from ivr_flows.state import Step, new_response
+from ivr_flows.twiml import dial, gather, redirect, say
+
+MENU_TRIES = 2
+CATEGORY_KEYS = {"1": "outage", "2": "technical", "3": "legal"}
+DEFAULT_CATEGORY = "technical"
+
+
+def ask_category(
+    step: Step, response: VoiceResponse, tries: int, intro: list[str] | None = None
+) -> VoiceResponse:
+    if tries > MENU_TRIES:
+        return route(step, response, DEFAULT_CATEGORY)
+    gather(
+        response,
+        step.voice,
+        step.url("/voice/menu/choice", t=tries),
+        *(intro or []),
+        step.text("menu"),
+        num_digits=1,
+    )
+    redirect(response, step.url("/voice/menu", t=tries + 1))
+    return response
+
+
+def menu(step: Step) -> VoiceResponse:
+    """POST /voice/menu?t=N: the menu again; after the last try the default category."""
+    return ask_category(step, new_response(), step.tries())
+
+
+def menu_choice(step: Step) -> VoiceResponse:
+    """POST /voice/menu/choice?t=N: 1 outage, 2 technical, 3 legal."""
+    response = new_response()
+    category = CATEGORY_KEYS.get(step.digits)
+    if category is None:
+        return ask_category(step, response, step.tries() + 1, [step.text("invalid_key")])
+    return route(step, response, category)
+
+
+def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
+    """Open and someone available: ring them all; else the callback offer."""
+    step.call.category = category
+    ticket = step.ticket
+    if ticket is not None:
+        ticket.category = category
+    if not step.rt.calendar.is_open(step.now):
+        hours = step.rt.settings.calendar
+        closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))
+        return offer_callback(step, response, 1, closed)
+    agents = available_agents(step.session)
+    if not agents:
+        return offer_callback(step, response, 1, step.text("nobody_free"))
+    step.call.outcome = "agent_ringing"
+    say(response, step.voice, step.text("connecting"))
+    dial(
+        response,
+        [a.phone for a in agents],
+        action=step.url("/voice/dial-result"),
+        timeout=step.rt.settings.ring_timeout_seconds,
+        caller_id=step.rt.settings.hotline_number,
+        whisper_url=step.url("/voice/whisper", parent=step.call.call_sid),
+    )
+    return response
+
+
+def _hour(at: time) -> str:
+    return str(at.hour) if at.minute == 0 else f"{at.hour}:{at.minute:02d}"
+
+
+def dial_result(step: Step) -> VoiceResponse:
+    """POST /voice/dial-result: answered → goodbye; anything else → the callback offer."""
+    response = new_response()
+    if step.form.get("DialCallStatus") in ("completed", "answered"):
+        step.call.outcome = "agent"
+        say(response, step.voice, step.text("goodbye"))
+        response.hangup()
+        return response
+    return offer_callback(step, response, 1, step.text("nobody_free"))

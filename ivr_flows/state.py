@@ -1,0 +1,110 @@
+"""What one webhook works with: the call row (the state that outlives a request), the form
+Twilio posted, the URL's query parameters, the clock, and helpers to answer in TwiML.
+
+Nothing here lives longer than one request: every step reads the call from the database
+and passes small counters (tries) through the URLs it hands to Twilio, which signs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.directory.phones import caller_number
+from hotline.models import Call, Contract, Ticket
+from hotline.runtime import Runtime
+from ivr_flows.prompts import Prompts
+from ivr_flows.twiml import Voice
+
+
+def voice_of(rt: Runtime) -> Voice:
+    return Voice(voice=rt.settings.voice, language=rt.settings.voice_language)
+
+
+def prompts_of(rt: Runtime) -> Prompts:
+    return Prompts(rt.settings.prompts)
+
+
+def url(rt: Runtime, path: str, **params: object) -> str:
+    """The URL of a step as Twilio should request it (absolute behind HOTLINE_PUBLIC_URL)."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return (rt.settings.public_url or "") + path + (f"?{query}" if query else "")
+
+
+def load_call(session: Session, form: Mapping[str, str], now: datetime) -> Call:
+    """The call row for the posted CallSid, created on first sight."""
+    sid = form.get("CallSid", "")
+    call = session.scalar(select(Call).where(Call.call_sid == sid))
+    if call is None:
+        raw = form.get("From", "")
+        call = Call(
+            call_sid=sid,
+            direction="inbound",
+            from_raw=raw[:64],
+            caller_e164=caller_number(raw),
+            started_at=now,
+            pin_failures=0,
+            identify_failures=0,
+        )
+        session.add(call)
+        session.flush()
+    return call
+
+
+@dataclass
+class Step:
+    """One webhook request of one call."""
+
+    rt: Runtime
+    session: Session
+    call: Call
+    form: Mapping[str, str]
+    args: Mapping[str, str]
+    now: datetime
+    prompts: Prompts = field(init=False)
+    voice: Voice = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prompts = prompts_of(self.rt)
+        self.voice = voice_of(self.rt)
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.rt.calendar.zone).date()
+
+    @property
+    def digits(self) -> str:
+        """The keys the caller pressed, without the finishing "#"."""
+        return "".join(c for c in self.form.get("Digits", "") if c.isdigit())
+
+    def tries(self, name: str = "t") -> int:
+        try:
+            return max(1, int(self.args.get(name, "1")))
+        except ValueError:
+            return 1
+
+    def url(self, path: str, **params: object) -> str:
+        return url(self.rt, path, **params)
+
+    def text(self, key: str, **values: object) -> str:
+        return self.prompts.text(key, **values)
+
+    @property
+    def contract(self) -> Contract | None:
+        if self.call.contract_id is None:
+            return None
+        return self.session.get(Contract, self.call.contract_id)
+
+    @property
+    def ticket(self) -> Ticket | None:
+        return self.session.scalar(select(Ticket).where(Ticket.call_id == self.call.id))
+
+
+def new_response() -> VoiceResponse:
+    return VoiceResponse()

@@ -1,0 +1,111 @@
+"""TwiML builders that always set the voice and language, so no prompt is ever read in English.
+
+Everything reaches the XML through the Twilio SDK, which escapes it; never build TwiML
+by concatenating strings (caller digits and names from the database pass through here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+# Seconds a caller has for the first key; Twilio's default of 5 is short for a cashier.
+GATHER_TIMEOUT = 7
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the hotline speaks: the TTS voice and the language of <Say> and <Gather>."""
+
+    voice: str
+    language: str
+
+
+def say(target: VoiceResponse | Gather, voice: Voice, *texts: str) -> None:
+    """One <Say> with the texts joined, in the hotline's voice and language."""
+    text = " ".join(t for t in texts if t)
+    if text:
+        target.say(text, voice=voice.voice, language=voice.language)
+
+
+def gather(
+    response: VoiceResponse,
+    voice: Voice,
+    action: str,
+    *prompts: str,
+    num_digits: int | None = None,
+    finish_on_key: str | None = None,
+    timeout: int = GATHER_TIMEOUT,
+) -> Gather:
+    """A DTMF <Gather> that speaks `prompts`; the caller appends what follows on no input."""
+    attributes: dict[str, object] = {
+        "input": "dtmf",
+        "action": action,
+        "method": "POST",
+        "timeout": timeout,
+        "language": voice.language,
+    }
+    if num_digits is not None:
+        attributes["num_digits"] = num_digits
+    if finish_on_key is not None:
+        attributes["finish_on_key"] = finish_on_key
+    g = response.gather(**attributes)
+    say(g, voice, *prompts)
+    return g
+
+
+def redirect(response: VoiceResponse, url: str) -> None:
+    response.redirect(url, method="POST")
+
+
+def dial(
+    response: VoiceResponse,
+    targets: Iterable[str],
+    *,
+    action: str | None,
+    timeout: int,
+    caller_id: str | None,
+    whisper_url: str | None = None,
+) -> None:
+    """Ring every target at once: E.164 numbers as <Number>, "client:NAME" as <Client>."""
+    attributes: dict[str, object] = {"timeout": timeout}
+    if action:
+        attributes["action"] = action
+        attributes["method"] = "POST"
+    if caller_id:
+        attributes["caller_id"] = caller_id
+    d = response.dial(**attributes)
+    extra: dict[str, object] = {"url": whisper_url, "method": "POST"} if whisper_url else {}
+    for target in targets:
+        if target.startswith("client:"):
+            d.client(target[len("client:") :], **extra)
+        else:
+            d.number(target, **extra)
+
+
+def record(
+    response: VoiceResponse,
+    *,
+    action: str,
+    max_length: int,
+    silence_timeout: int = 5,
+    status_callback: str | None = None,
+) -> None:
+    attributes: dict[str, object] = {
+        "action": action,
+        "method": "POST",
+        "max_length": max_length,
+        "finish_on_key": "#",
+        "play_beep": True,
+        "timeout": silence_timeout,
+    }
+    if status_callback:
+        attributes["recording_status_callback"] = status_callback
+        attributes["recording_status_callback_method"] = "POST"
+    response.record(**attributes)
+
+
+def xml(response: VoiceResponse) -> str:
+    return str(response.to_xml())

@@ -1,0 +1,88 @@
+"""Running one webhook: idempotent replay, one transaction, and never an error to Twilio.
+
+Twilio retries a webhook that took too long, so the same (CallSid, step URL, keys) can
+arrive twice: the first answer is stored as a CallStep and replayed, and whatever the
+step created (ticket, callback) is committed in the same transaction as that answer.
+Any database error or unexpected exception answers with the fallback TwiML (apology,
+fallback numbers or a recorded message) instead of a 500, which Twilio would turn into
+an English application error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from flask import Response, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from twilio.twiml.voice_response import VoiceResponse
+
+from hotline.app import runtime
+from hotline.db import transaction
+from hotline.models import CallStep
+from ivr_flows.fallback import fallback_twiml
+from ivr_flows.state import Step, load_call
+from ivr_flows.twiml import xml
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Step], VoiceResponse]
+
+# Form fields that make a repeated request a different step (keys, dial and recording results).
+_STEP_FIELDS = ("Digits", "DialCallStatus", "RecordingUrl")
+
+
+def twiml_response(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def step_key() -> str:
+    """The step as Twilio asked for it: path, query and the caller's input."""
+    query = request.query_string.decode()
+    parts = [request.path + (f"?{query}" if query else "")]
+    parts += [f"{name}={request.form[name]}" for name in _STEP_FIELDS if name in request.form]
+    key = "|".join(parts)
+    if len(key) > 200:
+        key = key[:120] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def run_step(handler: Handler) -> Response:
+    """Answer the current request with `handler`, once per (CallSid, step)."""
+    rt = runtime()
+    form = request.form.to_dict()
+    args = request.args.to_dict()
+    call_sid = form.get("CallSid", "")
+    key = step_key()
+    for attempt in (1, 2):
+        try:
+            now = rt.clock.now()
+            with transaction(rt.sessions) as session:
+                stored = session.scalar(
+                    select(CallStep.twiml).where(
+                        CallStep.call_sid == call_sid, CallStep.step == key
+                    )
+                )
+                if stored is not None:
+                    return twiml_response(stored)
+                call = load_call(session, form, now)
+                body = xml(handler(Step(rt, session, call, form, args, now)))
+                session.add(CallStep(call_sid=call_sid, step=key, twiml=body, at=now))
+            return twiml_response(body)
+        except IntegrityError:
+            # The same request ran in parallel (Twilio's retry): the second try finds its answer.
+            if attempt == 1:
+                continue
+            log.exception("call %s step %s: conflicting writes", call_sid, key)
+        except SQLAlchemyError:
+            log.exception(
+                "call %s step %s: database failure, answering with the fallback", call_sid, key
+            )
+        except Exception:
+            log.exception(
+                "call %s step %s: unexpected error, answering with the fallback", call_sid, key
+            )
+        break
+    return twiml_response(fallback_twiml(rt.settings))

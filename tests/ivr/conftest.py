@@ -1,0 +1,232 @@
+"""IVR test helpers: a small data factory, playing whole calls with the walker, and a TwiML
+checker that knows which verbs, nouns and attributes Twilio accepts (pitfalls 6 and 7)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.accounts.secrets import hash_pin
+from hotline.contracts import effective_end
+from hotline.models import Agent, Contact, Contract, Customer, PhoneNumber, Station
+from hotline.runtime import Runtime
+from ivr_flows.walker import FlaskTransport, Walk, Walker
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+LANGUAGE = "de-DE"
+
+# Twilio's TwiML: verbs and nouns with the attributes each accepts, and what may nest.
+ATTRIBUTES: dict[str, set[str]] = {
+    "Response": set(),
+    "Say": {"voice", "language", "loop"},
+    "Play": {"loop", "digits"},
+    "Pause": {"length"},
+    "Redirect": {"method"},
+    "Hangup": set(),
+    "Reject": {"reason"},
+    "Gather": {
+        "action", "method", "input", "timeout", "finishOnKey", "numDigits", "language",
+        "speechTimeout", "hints", "bargeIn", "actionOnEmptyResult", "partialResultCallback",
+        "partialResultCallbackMethod", "profanityFilter", "speechModel", "enhanced",
+        "debug", "dtmfDetection",
+    },
+    "Record": {
+        "action", "method", "timeout", "finishOnKey", "maxLength", "playBeep", "trim",
+        "recordingStatusCallback", "recordingStatusCallbackMethod",
+        "recordingStatusCallbackEvent", "transcribe", "transcribeCallback",
+    },
+    "Dial": {
+        "action", "method", "timeout", "callerId", "hangupOnStar", "timeLimit", "record",
+        "trim", "recordingStatusCallback", "recordingStatusCallbackMethod",
+        "recordingStatusCallbackEvent", "answerOnBridge", "ringTone", "referUrl", "referMethod",
+    },
+    "Number": {
+        "sendDigits", "url", "method", "statusCallback", "statusCallbackEvent",
+        "statusCallbackMethod", "byoc", "machineDetection", "machineDetectionTimeout",
+        "amdStatusCallback", "amdStatusCallbackMethod",
+    },
+    "Client": {"url", "method", "statusCallback", "statusCallbackEvent", "statusCallbackMethod"},
+}  # fmt: skip
+CHILDREN: dict[str, set[str]] = {
+    "Response": {
+        "Say",
+        "Play",
+        "Pause",
+        "Redirect",
+        "Hangup",
+        "Reject",
+        "Gather",
+        "Record",
+        "Dial",
+    },
+    "Gather": {"Say", "Play", "Pause"},
+    "Dial": {"Number", "Client"},
+}
+
+
+def check_twiml(body: str, voice: str = "Polly.Vicki-Neural") -> ET.Element:
+    """Parse a TwiML answer and fail on anything Twilio would not understand as meant."""
+    root = ET.fromstring(body)
+    assert root.tag == "Response", body
+
+    def visit(element: ET.Element) -> None:
+        assert element.tag in ATTRIBUTES, f"unknown TwiML element <{element.tag}> in {body}"
+        unknown = set(element.attrib) - ATTRIBUTES[element.tag]
+        assert not unknown, f"<{element.tag}> has attributes Twilio ignores: {unknown}"
+        if element.tag in ("Say", "Gather"):
+            assert element.get("language") == LANGUAGE, f"<{element.tag}> without de-DE: {body}"
+        if element.tag == "Say":
+            assert element.get("voice") == voice
+            assert (element.text or "").strip(), "empty <Say>"
+        if element.tag == "Gather":
+            assert element.get("input") == "dtmf"
+            assert element.get("numDigits") or element.get("finishOnKey") == "#"
+            assert 5 <= int(element.get("timeout", "0")) <= 10
+        for child in element:
+            assert child.tag in CHILDREN.get(element.tag, set()), (
+                f"<{child.tag}> inside <{element.tag}>"
+            )
+            visit(child)
+
+    visit(root)
+    verbs = list(root)
+    for index, verb in enumerate(verbs):
+        if verb.tag == "Gather":  # no input falls through: something must follow
+            assert index + 1 < len(verbs), f"<Gather> is the last verb: {body}"
+    return root
+
+
+@dataclass
+class Phone:
+    """Plays whole calls against the app, checking every TwiML answer."""
+
+    app: Flask
+    rt: Runtime
+
+    def call(
+        self,
+        caller: str,
+        keys: list[str] | None = None,
+        *,
+        dial_result: str = "completed",
+        start: str = "/voice/incoming",
+    ) -> Walk:
+        settings = self.rt.settings
+        walker = Walker(
+            FlaskTransport(self.app, settings.twilio_auth_token),
+            settings.public_url or "http://localhost",
+            caller,
+            to=settings.hotline_number or "",
+            keys=keys or [],
+            dial_result=dial_result,
+        )
+        walk = walker.run(start)
+        for exchange in walk.exchanges:
+            assert exchange.status == 200, (exchange.url, exchange.status, exchange.body)
+            check_twiml(exchange.body, settings.voice)
+        return walk
+
+
+@pytest.fixture
+def phone(app: Flask, rt: Runtime) -> Phone:
+    return Phone(app, rt)
+
+
+def make_customer(
+    session: Session,
+    *,
+    customer: str = "1001",
+    name: str = "Bäckerei Müller",
+    contract: str | None = None,
+    plan: str = "flat",
+    start: date = date(2025, 3, 1),
+    stations: dict[str, list[str]] | None = None,
+    admins: list[tuple[str, list[str], str | None]] | None = None,
+    cancellation_received: date | None = None,
+    termination_effective: date | None = None,
+    dial_admin: bool = False,
+) -> Contract:
+    """A customer (created once per number) with one contract, its stations and admins."""
+    owner = session.scalar(select(Customer).where(Customer.number == customer))
+    if owner is None:
+        owner = Customer(
+            number=customer,
+            name=name,
+            email=f"kasse{customer}@example.de",
+            created_at=T0,
+            updated_at=T0,
+        )
+        session.add(owner)
+    count = session.scalar(select(func.count(Contract.id))) or 0
+    row = Contract(
+        number=contract or f"V-{customer}-{count + 1}",
+        customer=owner,
+        plan=plan,
+        start=start,
+        cancellation_received=cancellation_received,
+        cancellation_by="customer" if cancellation_received else None,
+        termination_effective=termination_effective,
+        termination_reason="Missbrauch" if termination_effective else None,
+        dial_admin_for_cashiers=dial_admin,
+        created_at=T0,
+        updated_at=T0,
+    )
+    row.effective_end = effective_end(row.facts)
+    session.add(row)
+    session.flush()
+    for number, phones in (stations if stations is not None else {"1": []}).items():
+        station = Station(contract=row, number=number, name=f"Kasse {number}")
+        session.add(station)
+        session.flush()
+        for e164 in phones:
+            session.add(PhoneNumber(e164=e164, contract_id=row.id, station_id=station.id))
+    for admin_name, phones, pin in admins or []:
+        contact = Contact(
+            contract=row, role="admin", name=admin_name, pin_hash=hash_pin(pin) if pin else None
+        )
+        session.add(contact)
+        session.flush()
+        for e164 in phones:
+            session.add(PhoneNumber(e164=e164, contract_id=row.id, contact_id=contact.id))
+    session.commit()
+    return row
+
+
+def make_agent(session: Session, name: str, phone: str, *, available: bool = True) -> Agent:
+    agent = Agent(
+        email=f"{name.lower()}@hotline.example",
+        name=name,
+        phone=phone,
+        available=available,
+        active=True,
+        supervisor=False,
+        failed_logins=0,
+        created_at=T0,
+    )
+    session.add(agent)
+    session.commit()
+    return agent
+
+
+@pytest.fixture
+def customers(session: Session) -> Callable[..., Contract]:
+    def make(**kwargs: object) -> Contract:
+        return make_customer(session, **kwargs)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def agents(session: Session) -> list[Agent]:
+    """Two available agents: a phone and a softphone (Twilio Client)."""
+    return [
+        make_agent(session, "Anna", "+4915111111111"),
+        make_agent(session, "Ben", "client:ben"),
+    ]
