@@ -4,4 +4,34 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Attach the callback service's web parts to the app."""
+    """Attach the callback service's web parts, commands and in-process scheduler to the app."""
+    from callback.api import bp as api_bp
+    from callback.bridge import bp as voice_bp
+    from callback.cli import callbacks, scheduler_command
+    from hotline.cli.serving import add_serve_hook
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(voice_bp)
+    # Bearer-token JSON and Twilio-signed webhooks carry no CSRF token.
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(api_bp)
+        csrf.exempt(voice_bp)
+    app.cli.add_command(callbacks)
+    app.cli.add_command(scheduler_command)
+    add_serve_hook(app, start)
+
+
+def start(app: Flask) -> None:
+    """`hotline serve`: the in-process scheduler (standby if another one is active)."""
+    import atexit
+
+    from callback.scheduler import start_in_background
+
+    thread, stop = start_in_background(app.extensions["hotline"])
+
+    def _stop() -> None:
+        stop.set()
+        thread.join(timeout=10)
+
+    atexit.register(_stop)

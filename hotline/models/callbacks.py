@@ -44,6 +44,10 @@ class Callback(Base):
     recording_seconds: Mapped[int | None]
     customer_notified_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # Set by the release sweep (queued -> due); `releases` counts how often, so
+    # "released exactly once" is checkable after a scheduler fail-over.
+    released_at: Mapped[datetime | None]
+    releases: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CallbackAttempt(Base):

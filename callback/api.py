@@ -1,0 +1,107 @@
+"""/api/v1/callbacks: list, claim, dial, outcome (bearer token; JSON errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from callback.lifecycle import CallbackError, claim, record_outcome
+from callback.listing import list_callbacks, serialize
+from callback.notify import notify_failed
+from callback.outbound import dial
+from hotline.app import runtime
+from hotline.models import Callback
+from hotline.web.api_auth import json_error, token_required
+
+bp = Blueprint("callback_api", __name__, url_prefix="/api/v1/callbacks")
+
+
+@bp.errorhandler(CallbackError)
+def _callback_error(exc: CallbackError) -> ResponseReturnValue:
+    return json_error(str(exc), exc.status_code)
+
+
+def _one(callback_id: int) -> dict[str, Any] | None:
+    rt = runtime()
+    with rt.sessions() as session:
+        for item in list_callbacks(session, rt.calendar.zone, ids=[callback_id]):
+            return item
+    return None
+
+
+@bp.get("")
+@token_required
+def index() -> ResponseReturnValue:
+    """The callbacks in list order, optionally only one status (?status=due)."""
+    rt = runtime()
+    with rt.sessions() as session:
+        return jsonify(list_callbacks(session, rt.calendar.zone, request.args.get("status")))
+
+
+@bp.post("/<int:callback_id>/claim")
+@token_required
+def claim_view(callback_id: int) -> ResponseReturnValue:
+    """200 with the callback for the one agent who gets it; 409 for everyone else."""
+    rt = runtime()
+    now = rt.clock.now()
+    with rt.sessions() as session, session.begin():
+        won = claim(session, callback_id, g.agent_id, now)
+        if not won:
+            callback = session.get(Callback, callback_id)
+            if callback is None:
+                return json_error(f"no callback {callback_id}", 404)
+            if callback.claimed_by_id == g.agent_id and callback.status == "claimed":
+                won = True  # claiming again what one holds is harmless
+            elif callback.status in ("claimed", "calling"):
+                return json_error(f"callback {callback_id} is claimed by another agent", 409)
+            elif callback.status == "due":
+                return json_error(f"callback {callback_id} waits for its next attempt", 409)
+            else:
+                return json_error(f"callback {callback_id} is {callback.status}", 409)
+    return jsonify(_one(callback_id))
+
+
+@bp.post("/<int:callback_id>/dial")
+@token_required
+def dial_view(callback_id: int) -> ResponseReturnValue:
+    """Start the agent-first call; 502 with Twilio's message when Twilio refuses."""
+    started = dial(runtime(), callback_id, g.agent_id)
+    body = _one(callback_id) or {}
+    body.update(call_sid=started.call_sid, calling=started.to, attempt_id=started.attempt_id)
+    return jsonify(body)
+
+
+@bp.post("/<int:callback_id>/outcome")
+@token_required
+def outcome_view(callback_id: int) -> ResponseReturnValue:
+    """{"outcome": "done"|"no_answer"|"wrong_number"|"cancelled", "note": "..."}."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("outcome"), str):
+        return json_error('send JSON like {"outcome": "done", "note": "..."}', 400)
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        return json_error("note must be a text", 400)
+    rt = runtime()
+    now = rt.clock.now()
+    with rt.sessions() as session, session.begin():
+        callback = session.get(Callback, callback_id, with_for_update=True)
+        if callback is None:
+            return json_error(f"no callback {callback_id}", 404)
+        tell_customer = record_outcome(
+            callback,
+            agent_id=g.agent_id,
+            outcome=data["outcome"],
+            note=note,
+            now=now,
+            retry_minutes=rt.settings.callback_retry_minutes,
+            max_attempts=rt.settings.callback_max_attempts,
+            calendar=rt.calendar,
+        )
+    if tell_customer:
+        notify_failed(rt.sessions, rt.settings, rt.calendar, now)
+    return jsonify(_one(callback_id))
+
+
+__all__ = ["bp", "serialize"]

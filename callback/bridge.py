@@ -1,0 +1,163 @@
+"""The TwiML webhooks of an outbound callback (all signed by Twilio).
+
+- answer: the agent picked up; a whisper names the customer, then `<Dial>`
+  calls the customer with the hotline number as caller ID.
+- dial-result: the `<Dial action>`; records what became of the customer's leg.
+- agent-status: status callbacks of the agent's leg; an agent who never
+  answered puts the callback back to `due` (no attempt counted).
+
+Twilio may send a webhook twice; each attempt records its result once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from callback.lifecycle import CALLING, CLAIMED, DONE, attempt_failed, call_not_started, move
+from hotline.app import runtime
+from hotline.models import Callback, CallbackAttempt, Contract, Customer
+from hotline.settings import Settings
+from hotline.twilio.signature import twilio_signed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("callback_voice", __name__, url_prefix="/voice/callbacks")
+
+CATEGORY_WORDS = {
+    "outage": "Störung",
+    "technical": "technisches Problem",
+    "legal": "gesetzliche Änderungen",
+}
+ANSWERED = ("completed", "answered")
+NOT_REACHED = ("no-answer", "busy", "failed")
+LEG_FAILED = ("no-answer", "busy", "failed", "canceled")
+
+
+def _settings() -> Settings:
+    return runtime().settings
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _say(response: VoiceResponse, text: str) -> None:
+    settings = _settings()
+    response.say(text, language=settings.voice_language, voice=settings.voice)
+
+
+def _attempt_id() -> int | None:
+    value = request.args.get("attempt", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/<int:callback_id>/answer")
+@twilio_signed(_settings)
+def answer(callback_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    response = VoiceResponse()
+    with rt.sessions() as session:
+        row = session.execute(
+            select(Callback, Customer.name)
+            .outerjoin(Contract, Contract.id == Callback.contract_id)
+            .outerjoin(Customer, Customer.id == Contract.customer_id)
+            .where(Callback.id == callback_id)
+        ).first()
+    attempt_id = _attempt_id()
+    if row is None or row[0].status != CALLING or attempt_id is None:
+        _say(response, "Dieser Rückruf ist nicht mehr offen. Auf Wiederhören.")
+        response.hangup()
+        return _twiml(response)
+    callback, customer_name = row
+    topic = CATEGORY_WORDS.get(callback.category, "Anliegen")
+    _say(
+        response,
+        f"Rückruf für {customer_name or 'einen unbekannten Anrufer'}, {topic}. "
+        "Sie werden jetzt verbunden.",
+    )
+    dial = response.dial(
+        caller_id=rt.settings.hotline_number,
+        action=f"{rt.settings.public_url or ''}{bp.url_prefix}/{callback_id}"
+        f"/dial-result?attempt={attempt_id}",
+        method="POST",
+        timeout=rt.settings.ring_timeout_seconds,
+    )
+    dial.number(callback.phone)
+    return _twiml(response)
+
+
+@bp.post("/<int:callback_id>/dial-result")
+@twilio_signed(_settings)
+def dial_result(callback_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    status = request.form.get("DialCallStatus", "")
+    now = rt.clock.now()
+    response = VoiceResponse()
+    with rt.sessions() as session, session.begin():
+        attempt = _attempt(session, callback_id)
+        callback = session.get(Callback, callback_id)
+        if attempt is not None and callback is not None and attempt.result is None:
+            attempt.result = status.replace("-", "_") or "unknown"
+            if callback.status == CALLING:
+                if status in ANSWERED:
+                    move(callback, DONE, now)
+                    callback.outcome = "done"
+                elif status in NOT_REACHED:
+                    attempt_failed(
+                        callback,
+                        now=now,
+                        reason=f"customer: {status}",
+                        retry_minutes=rt.settings.callback_retry_minutes,
+                        max_attempts=rt.settings.callback_max_attempts,
+                        calendar=rt.calendar,
+                    )
+                else:  # canceled: the agent hung up first; the agent decides
+                    move(callback, CLAIMED, now)
+    if status in ANSWERED:
+        _say(response, "Das Gespräch ist beendet. Vielen Dank.")
+    else:
+        _say(response, "Der Kunde war nicht erreichbar. Der Rückruf wird erneut eingeplant.")
+    response.hangup()
+    return _twiml(response)
+
+
+@bp.post("/<int:callback_id>/agent-status")
+@twilio_signed(_settings)
+def agent_status(callback_id: int) -> ResponseReturnValue:
+    rt = runtime()
+    status = request.form.get("CallStatus", "")
+    now = rt.clock.now()
+    with rt.sessions() as session, session.begin():
+        attempt = _attempt(session, callback_id)
+        callback = session.get(Callback, callback_id)
+        if attempt is None or callback is None:
+            return _twiml(VoiceResponse())
+        if status in LEG_FAILED or status == "completed":
+            attempt.ended_at = attempt.ended_at or now
+        if attempt.result is None and callback.status == CALLING:
+            if status in LEG_FAILED:
+                attempt.result = f"agent_{status.replace('-', '_')}"
+                call_not_started(callback, f"agent did not answer ({status})", now)
+            elif status == "completed":
+                # The agent's leg ended without a dial result: the agent records the outcome.
+                attempt.result = "agent_completed"
+                move(callback, CLAIMED, now)
+    return _twiml(VoiceResponse())
+
+
+def _attempt(session: Session, callback_id: int) -> CallbackAttempt | None:
+    attempt_id = _attempt_id()
+    if attempt_id is None:
+        return None
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or attempt.callback_id != callback_id:
+        return None
+    call_sid = request.form.get("CallSid")
+    if call_sid and attempt.call_sid is None:
+        attempt.call_sid = call_sid
+    return attempt

@@ -1,0 +1,64 @@
+"""The daily jobs: contract term roll-over and ends, and retention clean-up.
+
+Both are idempotent sweeps over the tables (the database is the only state),
+so running them late, twice, or after a long outage does the right thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from callback.lifecycle import FINAL_STATES
+from hotline.contracts import ContractStatus, status_on, term_on
+from hotline.models import Callback, CallStep, Contract, ContractEvent, PinAttempt
+from hotline.settings import Settings
+
+
+def roll_over_contracts(session: Session, today: date, now: datetime) -> int:
+    """Record term renewals and contract ends that happened by `today`; returns events added."""
+    added = 0
+    contracts = session.scalars(select(Contract).where(Contract.start <= today))
+    for contract in contracts:
+        kinds = {(e.kind, e.detail) for e in contract.events}
+        status = status_on(contract.facts, today)
+        if status in (ContractStatus.ENDED, ContractStatus.TERMINATED):
+            if not any(kind == "ended" for kind, _ in kinds):
+                end = contract.effective_end
+                detail = f"ended {end.isoformat()}" if end else "ended"
+                contract.events.append(ContractEvent(at=now, kind="ended", detail=detail))
+                added += 1
+            continue
+        term = term_on(contract.start, today)
+        if term.index == 0:
+            continue
+        detail = f"term {term.index + 1}: {term.start.isoformat()} to {term.end.isoformat()}"
+        if ("renewed", detail) not in kinds:
+            contract.events.append(ContractEvent(at=now, kind="renewed", detail=detail))
+            added += 1
+    return added
+
+
+def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
+    """Forget problem recordings and call details older than the retention settings."""
+    recordings_before = now - timedelta(days=settings.retention_recordings_days)
+    details_before = now - timedelta(days=settings.retention_call_details_days)
+    recordings = session.execute(
+        update(Callback)
+        .where(
+            Callback.recording_url.is_not(None),
+            Callback.requested_at < recordings_before,
+            Callback.status.in_(FINAL_STATES),
+        )
+        .values(recording_url=None, recording_seconds=None)
+        .execution_options(synchronize_session=False)
+    )
+    steps = session.execute(delete(CallStep).where(CallStep.at < details_before))
+    pins = session.execute(delete(PinAttempt).where(PinAttempt.at < details_before))
+    return {
+        "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
+        "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
+        "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
+    }
