@@ -40,10 +40,33 @@ def create_app(
             settings.env,
         )
 
+    from hotline.web import (
+        auth,
+        callbacks_page,
+        contracts_pages,
+        status_page,
+        supervisor_pages,
+        tickets_pages,
+    )
     from hotline.web.health import bp as health_bp
+    from hotline.web.ui import init_ui
 
     app.register_blueprint(health_bp)
+    for ui_blueprint in (
+        auth.bp,
+        callbacks_page.bp,
+        contracts_pages.bp,
+        tickets_pages.bp,
+        status_page.bp,
+        supervisor_pages.bp,
+    ):
+        app.register_blueprint(ui_blueprint)
+    from hotline.web.api import bp as api_bp
+
+    app.register_blueprint(api_bp)
     _register_optional_blueprints(app)
+    # After every blueprint: CSRF exemptions and the sign-in gate go by blueprint name.
+    init_ui(app)
     return app
 
 

@@ -1,0 +1,349 @@
+"""What every page of the agents' web UI shares: sign-in, CSRF, the database session
+of the request, security headers, German labels and Berlin times.
+
+`init_ui(app)` runs in the app factory after *all* blueprints are registered: it
+exempts the machine blueprints (Twilio's "voice" webhooks, the JSON API
+blueprints whose names start with "api") from CSRF and from the sign-in, and
+puts every other endpoint but /login, /healthz and /static behind a signed-in
+agent. A new UI blueprint is therefore protected without doing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, UserMixin, current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+
+from hotline.app import runtime
+from hotline.directory.phones import format_national
+from hotline.models import Agent
+
+SESSION_LIFETIME = timedelta(hours=12)
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+# Endpoints anyone may reach; everything else (outside the machine blueprints) needs an agent.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health.healthz"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_machine_blueprint(name: str | None) -> bool:
+    """Blueprints called by machines with their own authentication (Twilio signature,
+    bearer token): no CSRF token, no sign-in, no HTML security headers.
+
+    By name ("voice", names starting with "api") or by URL prefix (/voice, /api):
+    the callback service's "callback_voice" and "callback_api" live under those.
+    """
+    if not name:
+        return False
+    top = name.split(".", 1)[0]
+    if top == "voice" or top.startswith("api"):
+        return True
+    machine: frozenset[str] = current_app.extensions.get(_MACHINE_KEY, frozenset())
+    return top in machine
+
+
+_MACHINE_KEY = "hotline_machine_blueprints"
+_MACHINE_PREFIXES = ("/voice", "/api")
+
+
+def _machine_blueprints(app: Flask) -> frozenset[str]:
+    names = set()
+    for name, blueprint in app.blueprints.items():
+        prefix = (blueprint.url_prefix or "").rstrip("/")
+        if (
+            name == "voice"
+            or name.startswith("api")
+            or any(prefix == p or prefix.startswith(p + "/") for p in _MACHINE_PREFIXES)
+        ):
+            names.add(name)
+    return frozenset(names)
+
+
+# --- the signed-in agent ---------------------------------------------------------------
+
+
+class SignedInAgent(UserMixin):
+    """The agent of the request, as Flask-Login sees it.
+
+    The id carries a fingerprint of the password hash: resetting a password ends
+    every session that was signed in with the old one.
+    """
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+
+    def get_id(self) -> str:
+        return f"{self.agent.id}:{_fingerprint(self.agent.password_hash)}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.agent.active
+
+    @property
+    def supervisor(self) -> bool:
+        return self.agent.supervisor
+
+    @property
+    def name(self) -> str:
+        return self.agent.name
+
+
+def _fingerprint(password_hash: str | None) -> str:
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
+@login_manager.user_loader
+def _load_agent(user_id: str) -> SignedInAgent | None:
+    agent_id, _, fingerprint = user_id.partition(":")
+    if not agent_id.isdigit():
+        return None
+    agent = db().get(Agent, int(agent_id))
+    if agent is None or not agent.active or not agent.password_hash:
+        return None
+    if fingerprint != _fingerprint(agent.password_hash):
+        return None
+    return SignedInAgent(agent)
+
+
+def signed_in_agent() -> Agent:
+    """The agent of the current request (the page requires one)."""
+    return cast(SignedInAgent, current_user).agent
+
+
+def supervisor_required(view: F) -> F:
+    """Refuse plain agents with a 403 page."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not current_user.supervisor:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+# --- the database session of a request ---------------------------------------------------
+
+
+def db() -> Session:
+    """The request's database session; closed when the request ends, commit explicitly."""
+    if "db" not in g:
+        g.db = runtime().sessions()
+    return cast(Session, g.db)
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    s = g.pop("db", None)
+    if s is not None:
+        s.close()
+
+
+# --- display helpers ----------------------------------------------------------------------
+
+STATUS_LABELS = {
+    # callbacks
+    "queued": "vorgemerkt",
+    "due": "fällig",
+    "claimed": "übernommen",
+    "calling": "wird verbunden",
+    "done": "erledigt",
+    "no_answer": "nicht erreicht",
+    "wrong_number": "falsche Nummer",
+    "cancelled": "abgebrochen",
+    "failed": "fehlgeschlagen",
+    # tickets
+    "open": "offen",
+    "closed": "geschlossen",
+    # contracts
+    "not_started": "noch nicht begonnen",
+    "active": "aktiv",
+    "notice_given": "gekündigt (läuft noch)",
+    "ended": "beendet",
+    "terminated": "außerordentlich beendet",
+}
+CATEGORY_LABELS = {
+    "outage": "Störung (Kasse steht)",
+    "technical": "Technisches Problem",
+    "legal": "Gesetzliche Änderungen",
+}
+PLAN_LABELS = {"flat": "Support Flat", "second_level": "Second Level"}
+CHANNEL_LABELS = {"phone": "Telefon", "email": "E-Mail", "remote": "Fernwartung"}
+PARTY_LABELS = {"customer": "Kunde", "provider": "Anbieter"}
+
+
+def label(value: str | None, table: dict[str, str]) -> str:
+    if value is None:
+        return "–"
+    return table.get(value, value)
+
+
+def berlin(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """An instant as Berlin wall-clock time (the calendar's zone)."""
+    if value is None:
+        return "–"
+    return value.astimezone(runtime().calendar.zone).strftime(fmt)
+
+
+def german_date(value: Any) -> str:
+    """A date (or ISO date string) as 31.12.2026."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        year, month, day = value.split("-")
+        return f"{day}.{month}.{year}"
+    return cast(str, value.strftime("%d.%m.%Y"))
+
+
+def waiting(since: datetime | None) -> str:
+    """How long since `since`, by the runtime clock: 5 Min., 2 Std. 10 Min., 3 Tage 4 Std."""
+    if since is None:
+        return "–"
+    minutes = max(0, int((runtime().clock.now() - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} {'Tag' if days == 1 else 'Tage'} {hours} Std."
+    if hours:
+        return f"{hours} Std. {mins} Min."
+    return f"{mins} Min."
+
+
+def euro(value: str | None) -> str:
+    """'249.00' as 249,00 €."""
+    if not value:
+        return "–"
+    whole, _, cents = value.partition(".")
+    groups = f"{int(whole):,}".replace(",", ".")
+    return f"{groups},{(cents + '00')[:2]} €"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to return to after sign-in; anything else (another host) is dropped."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+def init_ui(app: Flask) -> None:
+    """CSRF, Flask-Login, the sign-in gate, headers and template helpers; after registration."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    # The session lifetime bounds a form's token; an hour's limit would fail a form
+    # an agent left open over lunch.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    machine = _machine_blueprints(app)
+    app.extensions[_MACHINE_KEY] = machine
+    for name in sorted(machine):
+        csrf.exempt(app.blueprints[name])
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.login_message_category = "info"
+
+    app.before_request(_require_agent)
+    app.after_request(_security_headers)
+    app.teardown_appcontext(_close_db)
+
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(403, _error_page(403, "Zugriff verweigert", _FORBIDDEN))
+    app.register_error_handler(404, _error_page(404, "Seite nicht gefunden", _NOT_FOUND))
+
+    app.jinja_env.filters.update(
+        berlin=berlin,
+        german_date=german_date,
+        waiting=waiting,
+        euro=euro,
+        phone=format_national,
+        status_label=lambda v: label(v, STATUS_LABELS),
+        category_label=lambda v: label(v, CATEGORY_LABELS),
+        plan_label=lambda v: label(v, PLAN_LABELS),
+        channel_label=lambda v: label(v, CHANNEL_LABELS),
+        party_label=lambda v: label(v, PARTY_LABELS),
+    )
+
+
+def _require_agent() -> ResponseReturnValue | None:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if is_machine_blueprint(request.blueprint):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    signed_in = session.get("signed_in_at")
+    now = runtime().clock.now()
+    try:
+        started = datetime.fromisoformat(signed_in) if signed_in else None
+    except (TypeError, ValueError):
+        started = None
+    if started is None or not (started <= now < started + SESSION_LIFETIME):
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login", expired=1))
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    if is_machine_blueprint(request.blueprint):
+        return response
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        # Customer data on shared support PCs: keep it out of the browser cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+_FORBIDDEN = "Diese Seite ist Supervisoren vorbehalten."
+_NOT_FOUND = "Diese Seite gibt es nicht."
+
+
+def _error_page(status: int, title: str, text: str) -> Callable[[Any], ResponseReturnValue]:
+    def handler(_error: Any) -> ResponseReturnValue:
+        if is_machine_blueprint(request.blueprint):
+            return {"error": title}, status
+        return render_template("error.html", title=title, text=text, status=status), status
+
+    return handler
+
+
+def _csrf_error(error: CSRFError) -> ResponseReturnValue:
+    text = (
+        "Das Formular ist abgelaufen oder unvollständig (Sicherheitsprüfung fehlgeschlagen). "
+        "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
+    )
+    return render_template("error.html", title="Anfrage abgelehnt", text=text, status=400), 400

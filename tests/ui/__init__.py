@@ -1,0 +1,1 @@
+"""Tests of the agents' web UI: plain client tests and browser tests (Playwright + chromium)."""
