@@ -81,3 +81,10 @@ def test_embedded_default_creates_sqlite_under_instance(tmp_path: Path) -> None:
     result = run(["init-db"], tmp_path, HOTLINE_ENV="development")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "instance" / "hotline.sqlite3").exists()
+
+
+def test_uninitialised_database_says_to_run_init_db(tmp_path: Path) -> None:
+    result = run(["contracts", "show", "V-1"], tmp_path, HOTLINE_ENV="development")
+    assert result.returncode == 1
+    assert "run `hotline init-db` first" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from hotline.settings import SettingsError, redact_url
 
@@ -32,10 +32,22 @@ class HotlineGroup(FlaskGroup):
             return super().invoke(ctx)
         except SettingsError as exc:
             raise HotlineError(f"configuration: {exc}") from None
-        except OperationalError as exc:
-            raise HotlineError(f"database unreachable: {_first_line(exc.orig or exc)}") from None
+        except (OperationalError, ProgrammingError) as exc:
+            reason = _first_line(exc.orig or exc)
+            if _missing_table(reason):
+                raise HotlineError(
+                    f"database not initialised ({reason}): run `hotline init-db` first"
+                ) from None
+            if isinstance(exc, ProgrammingError):
+                raise HotlineError(f"database error: {reason}") from None
+            raise HotlineError(f"database unreachable: {reason}") from None
         except SQLAlchemyError as exc:
             raise HotlineError(f"database error: {_first_line(exc)}") from None
+
+
+def _missing_table(reason: str) -> bool:
+    # SQLite says "no such table", PostgreSQL 'relation "x" does not exist'.
+    return "no such table" in reason or ("relation" in reason and "does not exist" in reason)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -68,4 +80,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli`; they import it from here.
-from hotline.cli import agents, contracts, database, serving  # noqa: E402, F401
+from hotline.cli import agents, contracts, database, demo, importing, serving  # noqa: E402, F401
