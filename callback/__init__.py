@@ -8,10 +8,14 @@ def register(app: Flask) -> None:
     from callback.api import bp as api_bp
     from callback.bridge import bp as voice_bp
     from callback.cli import callbacks, scheduler_command
+    from callback.pages import bp as pages_bp
     from hotline.cli.serving import add_serve_hook
 
     app.register_blueprint(api_bp)
     app.register_blueprint(voice_bp)
+    # The agents' Rückrufliste: a UI blueprint, so hotline/web/ui.py's init_ui (run
+    # after this) puts it behind the sign-in and CSRF like every other page.
+    app.register_blueprint(pages_bp)
     # Bearer-token JSON and Twilio-signed webhooks carry no CSRF token.
     csrf = app.extensions.get("csrf")
     if csrf is not None:

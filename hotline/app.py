@@ -42,7 +42,6 @@ def create_app(
 
     from hotline.web import (
         auth,
-        callbacks_page,
         contracts_pages,
         status_page,
         supervisor_pages,
@@ -54,7 +53,6 @@ def create_app(
     app.register_blueprint(health_bp)
     for ui_blueprint in (
         auth.bp,
-        callbacks_page.bp,
         contracts_pages.bp,
         tickets_pages.bp,
         status_page.bp,

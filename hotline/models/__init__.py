@@ -12,7 +12,7 @@ from hotline.models.customers import (
     PhoneNumber,
     Station,
 )
-from hotline.models.tickets import Counter, Ticket
+from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
     "Agent",
@@ -29,7 +29,9 @@ __all__ = [
     "Customer",
     "PhoneNumber",
     "PinAttempt",
+    "RemoteSession",
     "Station",
     "Ticket",
+    "TicketNote",
     "UTCDateTime",
 ]

@@ -38,3 +38,31 @@ class Ticket(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
+
+
+class TicketNote(Base):
+    """An agent's note on a ticket (what was tried, what was agreed)."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class RemoteSession(Base):
+    """A remote maintenance session (TeamViewer) on a ticket: started, ended, what was done."""
+
+    __tablename__ = "remote_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    # As it was when the session started: the station's id may change later.
+    teamviewer_id: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -110,6 +110,7 @@ def contract(number: str) -> ResponseReturnValue:
         peak=max([n for _, n in per_month] + [1]),
         events=found.events,
         berlin=berlin,
+        today=today,
     )
 
 

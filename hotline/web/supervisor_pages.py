@@ -1,17 +1,45 @@
-"""Supervisor pages: Agenten (list, add, deactivate, reactivate, reset password), and
-the places for Import and Berichte (still to be built)."""
+"""Supervisor pages: Agenten (list, add, deactivate, reactivate, reset password), the
+customer import by upload (dry run first), contract cancellation and termination,
+and the reports.
+
+The import keeps the uploaded file between the preview and "Import ausführen" as a
+file under the instance folder (`instance/imports/<random>.csv`, or the app's
+HOTLINE_IMPORT_DIR config): nothing in process memory, nothing lost, no size limit
+of the session cookie. The form of the second step carries only the random name;
+the file is read again, checked again and imported all or nothing, then deleted.
+Files left behind by a preview nobody confirmed are removed after a day.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+import secrets
+import time
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from hotline.accounts.agents import AgentError, add_agent
 from hotline.accounts.secrets import hash_password
 from hotline.app import runtime
+from hotline.contracts.records import ContractError, cancel_contract, terminate_contract
+from hotline.directory.lookup import find_contract
+from hotline.imports import ImportReport, read_csv, run_import
 from hotline.models import Agent
-from hotline.web.ui import db, signed_in_agent, supervisor_required
+from hotline.web import reports as figures
+from hotline.web.ui import STATUS_LABELS, db, signed_in_agent, supervisor_required
 
 bp = Blueprint("supervisor_pages", __name__)
 
@@ -126,21 +154,208 @@ def reset_password(agent_id: int) -> ResponseReturnValue:
     return redirect(url_for("supervisor_pages.agents"))
 
 
+# --- customer import ---------------------------------------------------------------------
+
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+_UPLOAD_NAME = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def upload_dir() -> Path:
+    configured = current_app.config.get("HOTLINE_IMPORT_DIR")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for old in folder.glob("*.csv"):
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            pass
+
+
+def _upload_path(token: str) -> Path | None:
+    if not _UPLOAD_NAME.fullmatch(token):
+        return None
+    path = upload_dir() / f"{token}.csv"
+    return path if path.is_file() else None
+
+
+def _import_page(
+    report: ImportReport | None = None,
+    *,
+    token: str | None = None,
+    filename: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    return (
+        render_template("import.html", report=report, token=token, filename=filename, error=error),
+        status,
+    )
+
+
 @bp.get("/import")
 @supervisor_required
 def imports() -> ResponseReturnValue:
-    return render_template(
-        "placeholder.html",
-        title="Import",
-        text="Der Kundenimport (CSV-Upload mit Probelauf) folgt.",
+    return _import_page()
+
+
+@bp.post("/import")
+@supervisor_required
+def import_preview() -> ResponseReturnValue:
+    """Step 1: keep the file, check it and count what would change (a dry run)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_page(error="Bitte eine CSV-Datei auswählen.", status=422)
+    content = upload.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        return _import_page(error="Die Datei ist größer als 20 MB.", status=413)
+    folder = upload_dir()
+    _forget_old_uploads(folder)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.csv").write_bytes(content)
+    rt = runtime()
+    report = run_import(rt.sessions, read_csv(content), now=rt.clock.now(), dry_run=True)
+    if report.errors:
+        # A rejected file cannot be imported; keep nothing of it.
+        (folder / f"{token}.csv").unlink(missing_ok=True)
+        return _import_page(report, filename=upload.filename, status=422)
+    return _import_page(report, token=token, filename=upload.filename)
+
+
+@bp.post("/import/apply")
+@supervisor_required
+def import_apply() -> ResponseReturnValue:
+    """Step 2: import the very file of the preview, all or nothing."""
+    token = request.form.get("token", "")
+    filename = request.form.get("filename", "")[:200]
+    path = _upload_path(token)
+    if path is None:
+        return _import_page(
+            error="Die hochgeladene Datei ist nicht mehr da. Bitte laden Sie sie erneut hoch.",
+            status=410,
+        )
+    rt = runtime()
+    report = run_import(rt.sessions, read_csv(path.read_bytes()), now=rt.clock.now())
+    if report.errors:
+        # The database changed since the preview: nothing was imported; keep the file.
+        return _import_page(report, token=token, filename=filename, status=422)
+    path.unlink(missing_ok=True)
+    flash(f"Import ausgeführt: {report.rows} Zeilen aus {filename or 'der Datei'}.", "success")
+    return _import_page(report, filename=filename)
+
+
+# --- contracts: cancellation and termination ------------------------------------------------
+
+
+def _contract_back(number: str) -> ResponseReturnValue:
+    return redirect(url_for("contracts_pages.contract", number=number))
+
+
+def _form_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.form.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+def _german_contract_error(message: str) -> str:
+    if "terminated already" in message:
+        return "Der Vertrag ist bereits außerordentlich beendet."
+    if "cancelled already" in message:
+        return "Der Vertrag ist bereits gekündigt."
+    if "needs a reason" in message:
+        return "Bitte einen Grund für die Beendigung angeben."
+    if "--by" in message:
+        return "Bitte angeben, wer gekündigt hat (Kunde oder Anbieter)."
+    return f"Das ging nicht: {message}"
+
+
+@bp.post("/contracts/<number>/cancel")
+@supervisor_required
+def cancel(number: str) -> ResponseReturnValue:
+    s = db()
+    if find_contract(s, number) is None:
+        abort(404)
+    received = _form_date("received")
+    if received is None:
+        flash("Bitte das Eingangsdatum der Kündigung angeben (TT.MM.JJJJ).", "error")
+        return _contract_back(number)
+    try:
+        contract = cancel_contract(
+            s,
+            number,
+            received=received,
+            by=request.form.get("by", ""),
+            now=runtime().clock.now(),
+        )
+    except ContractError as exc:
+        s.rollback()
+        flash(_german_contract_error(str(exc)), "error")
+        return _contract_back(number)
+    s.commit()
+    end = contract.effective_end.strftime("%d.%m.%Y") if contract.effective_end else "–"
+    flash(f"Kündigung eingetragen: der Vertrag {contract.number} endet am {end}.", "success")
+    return _contract_back(contract.number)
+
+
+@bp.post("/contracts/<number>/terminate")
+@supervisor_required
+def terminate(number: str) -> ResponseReturnValue:
+    s = db()
+    if find_contract(s, number) is None:
+        abort(404)
+    effective = _form_date("effective")
+    if effective is None:
+        flash("Bitte das Datum angeben, ab dem der Vertrag beendet ist.", "error")
+        return _contract_back(number)
+    try:
+        contract = terminate_contract(
+            s,
+            number,
+            reason=request.form.get("reason", "")[:1000],
+            effective=effective,
+            now=runtime().clock.now(),
+        )
+    except ContractError as exc:
+        s.rollback()
+        flash(_german_contract_error(str(exc)), "error")
+        return _contract_back(number)
+    s.commit()
+    flash(
+        f"Der Vertrag {contract.number} ist zum {effective.strftime('%d.%m.%Y')} "
+        "außerordentlich beendet.",
+        "success",
     )
+    return _contract_back(contract.number)
+
+
+# --- reports --------------------------------------------------------------------------------
 
 
 @bp.get("/reports")
 @supervisor_required
 def reports() -> ResponseReturnValue:
+    rt = runtime()
+    s = db()
+    now = rt.clock.now()
+    zone = rt.calendar.zone
+    per_month, per_contract, months = figures.tickets_per_month(s, now, zone)
+    waiting = figures.callbacks_waiting(s)
     return render_template(
-        "placeholder.html",
-        title="Berichte",
-        text="Die Berichte (Anrufe pro Tag, wartende Rückrufe, Tickets pro Vertrag) folgen.",
+        "reports.html",
+        calls=figures.calls_per_day(s, now, zone),
+        waiting=[figures.Bar(STATUS_LABELS[b.label], b.value) for b in waiting],
+        waiting_total=sum(b.value for b in waiting),
+        oldest=figures.oldest_waiting(s),
+        first_attempt=figures.time_to_first_attempt(s, now),
+        tickets=per_month,
+        per_contract=per_contract[:50],
+        contract_count=len(per_contract),
+        months=months,
     )

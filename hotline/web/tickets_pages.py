@@ -1,18 +1,31 @@
-"""Tickets: the list (newest first, filter by status) and a ticket's page."""
+"""Tickets: the list (newest first, filter by status) and a ticket's page, with notes,
+remote maintenance sessions (TeamViewer) and closing/reopening."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.models import Call, Callback, Contract, Customer, Station, Ticket
-from hotline.web.ui import STATUS_LABELS, db
+from hotline.app import runtime
+from hotline.models import (
+    Agent,
+    Call,
+    Callback,
+    Contract,
+    Customer,
+    RemoteSession,
+    Station,
+    Ticket,
+    TicketNote,
+)
+from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 bp = Blueprint("tickets_pages", __name__)
 
 TICKET_STATUSES = ("open", "closed")
 PAGE_SIZE = 200
+MAX_TEXT = 4000
 
 
 @bp.get("/tickets")
@@ -51,6 +64,21 @@ def ticket(number: int) -> ResponseReturnValue:
             select(Callback).where(Callback.ticket_id == found.id).order_by(Callback.requested_at)
         )
     )
+    agent_names = {agent_id: name for agent_id, name in s.execute(select(Agent.id, Agent.name))}
+    notes = list(
+        s.scalars(
+            select(TicketNote)
+            .where(TicketNote.ticket_id == found.id)
+            .order_by(TicketNote.at, TicketNote.id)
+        )
+    )
+    remote = list(
+        s.scalars(
+            select(RemoteSession)
+            .where(RemoteSession.ticket_id == found.id)
+            .order_by(RemoteSession.started_at, RemoteSession.id)
+        )
+    )
     return render_template(
         "ticket.html",
         ticket=found,
@@ -58,4 +86,97 @@ def ticket(number: int) -> ResponseReturnValue:
         station=station,
         calls=calls,
         callbacks=callbacks,
+        notes=notes,
+        remote=remote,
+        running=[r for r in remote if r.ended_at is None],
+        agent_names=agent_names,
     )
+
+
+def _ticket(number: int) -> Ticket:
+    found = db().scalar(select(Ticket).where(Ticket.number == number))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _back(number: int) -> ResponseReturnValue:
+    return redirect(url_for("tickets_pages.ticket", number=number))
+
+
+@bp.post("/tickets/<int:number>/notes")
+def add_note(number: int) -> ResponseReturnValue:
+    found = _ticket(number)
+    text = request.form.get("text", "").strip()[:MAX_TEXT]
+    if not text:
+        flash("Die Notiz ist leer und wurde nicht gespeichert.", "error")
+        return _back(number)
+    s = db()
+    s.add(
+        TicketNote(
+            ticket_id=found.id, agent_id=signed_in_agent().id, at=runtime().clock.now(), text=text
+        )
+    )
+    s.commit()
+    flash("Notiz gespeichert.", "success")
+    return _back(number)
+
+
+@bp.post("/tickets/<int:number>/remote")
+def start_remote(number: int) -> ResponseReturnValue:
+    """Record that a remote maintenance session starts now (the agent opens TeamViewer)."""
+    found = _ticket(number)
+    s = db()
+    station = s.get(Station, found.station_id) if found.station_id else None
+    s.add(
+        RemoteSession(
+            ticket_id=found.id,
+            station_id=station.id if station else None,
+            agent_id=signed_in_agent().id,
+            teamviewer_id=station.teamviewer_id if station else None,
+            started_at=runtime().clock.now(),
+            note="",
+        )
+    )
+    s.commit()
+    flash("Fernwartung begonnen. Bitte beenden Sie sie hier mit einer Notiz.", "success")
+    return _back(number)
+
+
+@bp.post("/tickets/<int:number>/remote/<int:session_id>/end")
+def end_remote(number: int, session_id: int) -> ResponseReturnValue:
+    found = _ticket(number)
+    s = db()
+    remote = s.get(RemoteSession, session_id)
+    if remote is None or remote.ticket_id != found.id:
+        abort(404)
+    if remote.ended_at is not None:
+        flash("Diese Fernwartung ist schon beendet.", "error")
+        return _back(number)
+    remote.ended_at = runtime().clock.now()
+    remote.note = request.form.get("note", "").strip()[:MAX_TEXT]
+    s.commit()
+    flash("Fernwartung beendet.", "success")
+    return _back(number)
+
+
+@bp.post("/tickets/<int:number>/close")
+def close(number: int) -> ResponseReturnValue:
+    found = _ticket(number)
+    if found.status != "closed":
+        found.status = "closed"
+        found.closed_at = runtime().clock.now()
+        db().commit()
+    flash(f"Ticket {number} ist geschlossen.", "success")
+    return _back(number)
+
+
+@bp.post("/tickets/<int:number>/reopen")
+def reopen(number: int) -> ResponseReturnValue:
+    found = _ticket(number)
+    if found.status != "open":
+        found.status = "open"
+        found.closed_at = None
+        db().commit()
+    flash(f"Ticket {number} ist wieder offen.", "success")
+    return _back(number)

@@ -1,0 +1,234 @@
+"""GET /callbacks: the agents' Rückrufliste, and its actions as CSRF-protected forms.
+
+This page lives in the callback service (not in hotline/web) because its actions
+use the service's life cycle and outbound calls, and hotline/ must not import
+callback/. The blueprint keeps the name "callbacks_page", so the layout's links
+(`url_for("callbacks_page.callbacks")`) and the sign-in/CSRF gate of
+hotline/web/ui.py apply to it like to every other UI blueprint.
+
+- `GET /callbacks?status=…` the list; `&fragment=1` only the table's rows, which
+  hotline/static/callbacks.js fetches every 20 s.
+- `POST /callbacks/<id>/claim`, `/dial`, `/outcome`: each answers with a redirect
+  back to the list (with the filter) and a flash message in German.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from callback.lifecycle import (
+    CLAIMED,
+    DUE,
+    FINAL_STATES,
+    OPEN_STATES,
+    OUTCOMES,
+    CallbackError,
+    NotYours,
+    claim,
+    in_list_order,
+    record_outcome,
+)
+from callback.notify import notify_failed
+from callback.outbound import DialFailed, dial
+from hotline.app import runtime
+from hotline.directory.phones import format_national
+from hotline.models import Agent, Callback, Contract, Customer, Station
+from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("callbacks_page", __name__)
+
+FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "offen": ("offen (alle wartenden)", OPEN_STATES),
+    **{s: (STATUS_LABELS[s], (s,)) for s in OPEN_STATES + FINAL_STATES},
+    "alle": ("alle", ()),
+}
+OUTCOME_BUTTONS = (
+    ("done", "erledigt"),
+    ("no_answer", "nicht erreicht"),
+    ("wrong_number", "falsche Nummer"),
+    ("cancelled", "abgebrochen"),
+)
+MAX_NOTE = 2000
+LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Row:
+    callback: Callback
+    contract_number: str | None
+    customer_name: str | None
+    plan: str | None
+    station: str | None
+    claimed_by: str | None
+
+
+def _chosen(value: str | None) -> str:
+    return value if value in FILTERS else "offen"
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return redirect(url_for("callbacks_page.callbacks"))
+
+
+@bp.get("/callbacks")
+def callbacks() -> ResponseReturnValue:
+    chosen = _chosen(request.args.get("status"))
+    statuses = FILTERS[chosen][1]
+    query = (
+        select(Callback, Contract.number, Customer.name, Contract.plan, Station.name, Agent.name)
+        .outerjoin(Contract, Callback.contract_id == Contract.id)
+        .outerjoin(Customer, Contract.customer_id == Customer.id)
+        .outerjoin(Station, Callback.station_id == Station.id)
+        .outerjoin(Agent, Callback.claimed_by_id == Agent.id)
+        .limit(LIST_LIMIT)
+    )
+    if statuses:
+        query = query.where(Callback.status.in_(statuses))
+    rows = [Row(*r) for r in db().execute(in_list_order(query)).all()]
+    context = {
+        "rows": rows,
+        "filters": FILTERS,
+        "chosen": chosen,
+        "me": signed_in_agent(),
+        "now": runtime().clock.now(),
+        "outcomes": OUTCOME_BUTTONS,
+    }
+    if request.args.get("fragment"):
+        return render_template("callbacks_rows.html", **context)
+    return render_template("callbacks.html", **context)
+
+
+def _back() -> ResponseReturnValue:
+    return redirect(url_for("callbacks_page.callbacks", status=_chosen(request.form.get("status"))))
+
+
+def _customer(cb: Callback) -> str:
+    return format_national(cb.phone)
+
+
+@bp.post("/callbacks/<int:callback_id>/claim")
+def claim_callback(callback_id: int) -> ResponseReturnValue:
+    me = signed_in_agent()
+    s = db()
+    now = runtime().clock.now()
+    won = claim(s, callback_id, me.id, now)
+    s.commit()
+    cb = s.get(Callback, callback_id)
+    if cb is None:
+        flash("Diesen Rückruf gibt es nicht mehr.", "error")
+        return _back()
+    s.refresh(cb)
+    if won or (cb.status == CLAIMED and cb.claimed_by_id == me.id):
+        flash(f"Sie haben den Rückruf an {_customer(cb)} übernommen.", "success")
+    elif cb.status in (CLAIMED, "calling") and cb.claimed_by_id is not None:
+        other = s.get(Agent, cb.claimed_by_id)
+        flash(
+            f"Dieser Rückruf wurde bereits übernommen von {other.name if other else '?'}.", "error"
+        )
+    elif cb.status == DUE:
+        flash("Dieser Rückruf wartet noch auf seinen nächsten Versuch.", "error")
+    else:
+        flash(
+            f"Dieser Rückruf kann nicht übernommen werden (Status: "
+            f"{STATUS_LABELS.get(cb.status, cb.status)}).",
+            "error",
+        )
+    return _back()
+
+
+@bp.post("/callbacks/<int:callback_id>/dial")
+def dial_callback(callback_id: int) -> ResponseReturnValue:
+    me = signed_in_agent()
+    # The request's session must not hold a transaction open while Twilio answers.
+    db().rollback()
+    try:
+        started = dial(runtime(), callback_id, me.id)
+    except DialFailed as exc:
+        flash(f"Der Rückruf konnte nicht gestartet werden. Twilio meldet: {exc}", "error")
+        return _back()
+    except NotYours:
+        flash(
+            "Sie haben diesen Rückruf nicht übernommen (oder ein anderer Agent hat ihn); "
+            "bitte zuerst »Übernehmen«.",
+            "error",
+        )
+        return _back()
+    except CallbackError as exc:
+        flash(f"Der Rückruf konnte nicht gestartet werden: {exc}", "error")
+        return _back()
+    flash(
+        f"Twilio ruft Sie jetzt unter {format_national(started.to)} an; sobald Sie abheben, "
+        "wird der Kunde verbunden.",
+        "success",
+    )
+    return _back()
+
+
+_OUTCOME_DONE = {
+    "done": "Rückruf als erledigt gespeichert.",
+    "no_answer": "Gespeichert: nicht erreicht. Der Rückruf wird später erneut versucht.",
+    "wrong_number": "Gespeichert: falsche Nummer. Der Kunde wird per E-Mail benachrichtigt.",
+    "cancelled": "Der Rückruf wurde abgebrochen.",
+}
+
+
+@bp.post("/callbacks/<int:callback_id>/outcome")
+def outcome(callback_id: int) -> ResponseReturnValue:
+    me = signed_in_agent()
+    chosen = request.form.get("outcome", "")
+    note = request.form.get("note", "").strip()[:MAX_NOTE]
+    if chosen not in OUTCOMES:
+        flash("Bitte ein Ergebnis wählen.", "error")
+        return _back()
+    rt = runtime()
+    now = rt.clock.now()
+    s = db()
+    cb = s.get(Callback, callback_id, with_for_update=True)
+    if cb is None:
+        flash("Diesen Rückruf gibt es nicht mehr.", "error")
+        return _back()
+    try:
+        tell_customer = record_outcome(
+            cb,
+            agent_id=me.id,
+            outcome=chosen,
+            note=note,
+            now=now,
+            retry_minutes=rt.settings.callback_retry_minutes,
+            max_attempts=rt.settings.callback_max_attempts,
+            calendar=rt.calendar,
+        )
+    except NotYours:
+        s.rollback()
+        flash("Dieser Rückruf gehört einem anderen Agenten.", "error")
+        return _back()
+    except CallbackError:
+        s.rollback()
+        flash(
+            "Dieses Ergebnis passt nicht zum Stand des Rückrufs; bitte die Liste neu laden.",
+            "error",
+        )
+        return _back()
+    status = cb.status
+    s.commit()
+    if tell_customer:
+        try:
+            notify_failed(rt.sessions, rt.settings, rt.calendar, now)
+        except Exception:  # the outcome is saved; the notifier's sweep tries again
+            log.exception("callback %s: notifying the customer failed", callback_id)
+    message = _OUTCOME_DONE[chosen]
+    if chosen == "no_answer" and status == "failed":
+        message = (
+            "Gespeichert: nicht erreicht. Das war der letzte Versuch; "
+            "der Kunde wird per E-Mail benachrichtigt."
+        )
+    flash(message, "success")
+    return _back()
