@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from callback.lifecycle import FINAL_STATES
 from hotline.contracts import ContractStatus, status_on, term_on
-from hotline.models import Callback, CallStep, Contract, ContractEvent, PinAttempt
+from hotline.models import Call, Callback, CallStep, Contract, ContractEvent, PinAttempt
 from hotline.settings import Settings
 
 
@@ -57,8 +57,19 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     )
     steps = session.execute(delete(CallStep).where(CallStep.at < details_before))
     pins = session.execute(delete(PinAttempt).where(PinAttempt.at < details_before))
+    # Old calls stay counted for the reports, without the caller's number.
+    calls = session.execute(
+        update(Call)
+        .where(
+            Call.started_at < details_before,
+            or_(Call.caller_e164.is_not(None), Call.from_raw != ""),
+        )
+        .values(from_raw="", caller_e164=None)
+        .execution_options(synchronize_session=False)
+    )
     return {
         "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
         "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
         "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
+        "calls": int(calls.rowcount),  # type: ignore[attr-defined]
     }

@@ -80,4 +80,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli`; they import it from here.
-from hotline.cli import agents, contracts, database, demo, importing, serving  # noqa: E402, F401
+from hotline.cli import agents, contracts, database, demo, importing, privacy, serving  # noqa: E402, F401
