@@ -11,10 +11,11 @@ an English application error.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 
-from flask import Response, request
+from flask import Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
@@ -42,11 +43,22 @@ def step_key() -> str:
     """The step as Twilio asked for it: path, query and the caller's input."""
     query = request.query_string.decode()
     parts = [request.path + (f"?{query}" if query else "")]
-    parts += [f"{name}={request.form[name]}" for name in _STEP_FIELDS if name in request.form]
+    # Keys are hashed: they may be an admin PIN, which must not land in the table or the logs.
+    parts += [
+        f"{name}={_digest(request.form[name]) if name == 'Digits' else request.form[name]}"
+        for name in _STEP_FIELDS
+        if name in request.form
+    ]
     key = "|".join(parts)
     if len(key) > 200:
         key = key[:120] + "#" + hashlib.sha256(key.encode()).hexdigest()
     return key
+
+
+def _digest(value: str) -> str:
+    """Keyed with the app's secret: a plain hash of 4-8 digits is reversed in seconds."""
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def run_step(handler: Handler) -> Response:
