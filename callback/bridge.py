@@ -53,7 +53,8 @@ def _say(response: VoiceResponse, text: str) -> None:
 
 def _attempt_id() -> int | None:
     value = request.args.get("attempt", "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits of a sane length: "²" is a digit to isdigit(), and 5000 digits overflow.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 @bp.post("/<int:callback_id>/answer")

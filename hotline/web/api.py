@@ -22,7 +22,8 @@ MAX_LIMIT = 500
 
 def _limit() -> int | None:
     raw = request.args.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # isdigit() alone lets "²" and 5000-digit strings through to int(): a 500.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_LIMIT:
         return None
     return int(raw)
 
