@@ -13,21 +13,24 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_LOCK_WAIT_SECONDS = 5
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the per-dialect settings the hotline relies on."""
     if url.startswith("sqlite"):
         # Several processes (web, scheduler, CLI) share one file: wait for locks
-        # instead of failing at once, and let readers run beside a writer.
-        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        # instead of failing at once, and let readers run beside a writer. The wait
+        # stays well under Twilio's 15 s webhook limit, so a caller whose step
+        # cannot get the lock still hears our own fallback, not Twilio's error.
+        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_SECONDS}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_SECONDS * 1000}")
             cursor.close()
 
         return engine

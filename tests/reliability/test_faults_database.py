@@ -32,7 +32,7 @@ from tests.reliability.conftest import FALLBACK, Figures
 STATION = "+49304412345"
 AGENTS = ["+4915111111111", "client:ben"]
 # Twilio gives a webhook 15 s; the fault tests give a locked SQLite file one second
-# (the product's busy timeout is 15 s, see the report) so the suite stays quick.
+# (the product waits up to hotline.db.SQLITE_LOCK_WAIT_SECONDS) so the suite stays quick.
 BUSY_MS = 1000
 
 
