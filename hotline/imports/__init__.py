@@ -6,18 +6,20 @@ database; `run_import` writes the result in one transaction (or, with
 transaction the caller already holds (the demo data uses it).
 """
 
-from hotline.imports.apply import Counts, ImportReport, apply_import, run_import
-from hotline.imports.csv_rows import (
-    COLUMNS,
+from hotline.imports.all_or_nothing import run_import
+from hotline.imports.columns import COLUMNS
+from hotline.imports.csv_rows import read_csv
+from hotline.imports.records import (
     AdminRecord,
     ContractRecord,
     CustomerRecord,
     ImportData,
     RowError,
     StationRecord,
-    read_csv,
-    validate_rows,
 )
+from hotline.imports.report import Counts, ImportReport
+from hotline.imports.upsert import apply_import
+from hotline.imports.validation import validate_rows
 
 __all__ = [
     "COLUMNS",
