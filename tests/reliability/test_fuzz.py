@@ -16,8 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from hotline.imports import read_csv, run_import
-from hotline.imports import RowError
+from hotline.imports import RowError, read_csv, run_import
 from hotline.runtime import Runtime
 from tests.callbacks.conftest import World
 from tests.ivr.conftest import check_twiml, make_agent, make_customer
