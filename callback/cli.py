@@ -24,12 +24,14 @@ def callbacks() -> None:
 @callbacks.command("list")
 @click.option("--status", type=click.Choice(STATES), help="Only callbacks in this state.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def list_command(status: str | None, as_json: bool) -> None:
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (default: all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many first.")
+def list_command(status: str | None, as_json: bool, limit: int | None, offset: int) -> None:
     """Callbacks in the order agents work them: outage first, then oldest request."""
     rt = runtime()
     with rt.sessions() as session:
         try:
-            items = list_callbacks(session, rt.calendar.zone, status)
+            items = list_callbacks(session, rt.calendar.zone, status, limit=limit, offset=offset)
         except CallbackError as exc:
             raise HotlineError(str(exc)) from None
     if as_json:

@@ -33,8 +33,13 @@ def list_callbacks(
     status: str | None = None,
     *,
     ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Callbacks in list order (outage first, then oldest request), as plain data."""
+    """Callbacks in list order (outage first, then oldest request), as plain data.
+
+    `limit`/`offset` give one page of that order (None: all of them).
+    """
     if status is not None and status not in STATES:
         raise CallbackError(f"status must be one of {', '.join(STATES)}, not {status!r}")
     query = (
@@ -48,7 +53,10 @@ def list_callbacks(
         query = query.where(Callback.status == status)
     if ids is not None:
         query = query.where(Callback.id.in_(ids))
-    rows = session.execute(in_list_order(query))
+    query = in_list_order(query)
+    if limit is not None or offset:
+        query = query.limit(limit).offset(offset)
+    rows = session.execute(query)
     return [
         serialize(cb, zone, customer, contract, station, ticket)
         for cb, customer, contract, station, ticket in rows

@@ -15,6 +15,10 @@ class Callback(Base):
     __table_args__ = (
         # The agents' list and the release sweep both read by status and time.
         Index("ix_callbacks_status_due", "status", "due_at"),
+        # The list order (outage first, then oldest request): a page of 100 waiting
+        # callbacks reads 100 index entries instead of sorting all of them.
+        Index("ix_callbacks_list_order", "priority", "requested_at", "id"),
+        Index("ix_callbacks_status_list_order", "status", "priority", "requested_at", "id"),
         Index("ix_callbacks_phone_contract", "phone", "contract_id"),
     )
 

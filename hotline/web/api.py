@@ -12,20 +12,12 @@ from sqlalchemy import select
 from hotline.app import runtime
 from hotline.contracts.records import ContractError, contract_overview, get_contract
 from hotline.models import Call, Contract, Customer, Ticket
-from hotline.web.api_auth import json_error, json_errors_for_api, token_required
+from hotline.web.api_auth import int_arg, json_error, json_errors_for_api, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 json_errors_for_api(bp)
 
 MAX_LIMIT = 500
-
-
-def _limit() -> int | None:
-    raw = request.args.get("limit", "100")
-    # isdigit() alone lets "²" and 5000-digit strings through to int(): a 500.
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_LIMIT:
-        return None
-    return int(raw)
 
 
 def _iso(at: datetime | None, zone: tzinfo) -> str | None:
@@ -36,9 +28,7 @@ def _iso(at: datetime | None, zone: tzinfo) -> str | None:
 @token_required
 def calls() -> ResponseReturnValue:
     """The latest calls, newest first (?limit=1..500, default 100)."""
-    limit = _limit()
-    if limit is None:
-        return json_error(f"limit must be a whole number from 1 to {MAX_LIMIT}", 400)
+    limit = int_arg("limit", 100, 1, MAX_LIMIT)
     rt = runtime()
     zone = rt.calendar.zone
     with rt.sessions() as session:
@@ -71,9 +61,7 @@ def calls() -> ResponseReturnValue:
 @token_required
 def tickets() -> ResponseReturnValue:
     """The latest tickets, newest first (?status=open|closed, ?limit=1..500)."""
-    limit = _limit()
-    if limit is None:
-        return json_error(f"limit must be a whole number from 1 to {MAX_LIMIT}", 400)
+    limit = int_arg("limit", 100, 1, MAX_LIMIT)
     status = request.args.get("status")
     rt = runtime()
     zone = rt.calendar.zone

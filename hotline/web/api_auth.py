@@ -1,4 +1,4 @@
-"""Bearer-token authentication and JSON errors for the /api/v1 endpoints."""
+"""Bearer-token authentication, query arguments and JSON errors for the /api/v1 endpoints."""
 
 from __future__ import annotations
 
@@ -21,6 +21,23 @@ def json_error(message: str, status: int, **headers: str) -> Response:
     response.status_code = status
     response.headers.update(headers)
     return response
+
+
+class BadArgument(ValueError):
+    """A query argument the API cannot use; answered as a 400 JSON error."""
+
+
+def int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
+    """A whole-number query argument within low..high, or BadArgument naming it."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    # isdigit() alone lets "²" and 5000-digit strings through to int().
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
+    if number < low or (high is not None and number > high):
+        upper = f" to {high}" if high is not None else " or more"
+        raise BadArgument(f"{name} must be a whole number from {low}{upper}, not {raw!r}")
+    return number
 
 
 def token_required(view: F) -> F:
@@ -48,6 +65,10 @@ def token_required(view: F) -> F:
 
 def json_errors_for_api(bp: Blueprint) -> None:
     """Answer HTTP errors under /api/ as JSON instead of HTML pages."""
+
+    @bp.app_errorhandler(BadArgument)
+    def _bad_argument(exc: BadArgument) -> Any:
+        return json_error(str(exc), 400)
 
     @bp.app_errorhandler(HTTPException)
     def _api_http_error(exc: HTTPException) -> Any:

@@ -158,3 +158,41 @@ def test_calls_tickets_and_contract_endpoints(client: FlaskClient, world: World)
     missing = client.get("/api/v1/contracts/V-0000", headers=h)
     assert missing.status_code == 404 and "error" in missing.get_json()
     assert client.get("/api/v1/contracts/V-4711").status_code == 401
+
+
+def test_list_pages_with_limit_and_offset(
+    client: FlaskClient, runner: FlaskCliRunner, world: World, clock: FixedClock
+) -> None:
+    for n in range(5):
+        clock.advance(minutes=1)
+        world.add_callback(phone=f"+49301234560{n}", category="technical")
+    h = world.headers()
+    everything = client.get("/api/v1/callbacks", headers=h).get_json()
+    assert len(everything) == 5
+    first = client.get("/api/v1/callbacks?limit=2", headers=h).get_json()
+    rest = client.get("/api/v1/callbacks?limit=2&offset=2", headers=h).get_json()
+    last = client.get("/api/v1/callbacks?limit=2&offset=4", headers=h).get_json()
+    assert first + rest + last == everything
+    assert len(last) == 1
+    cli = runner.invoke(args=["callbacks", "list", "--json", "--limit", "2", "--offset", "2"])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.output) == rest
+
+
+def test_bad_page_arguments_are_400_json(client: FlaskClient, world: World) -> None:
+    h = world.headers()
+    for query in (
+        "limit=0",
+        "limit=1001",
+        "limit=zwei",
+        "limit=²",
+        "offset=-1",
+        "offset=" + "9" * 40,
+    ):
+        response = client.get(f"/api/v1/callbacks?{query}", headers=h)
+        assert response.status_code == 400, query
+        assert response.get_json()["error"].startswith(query.split("=")[0] + " must be")
+    for query in ("limit=²", "limit=501"):
+        response = client.get(f"/api/v1/tickets?{query}", headers=h)
+        assert response.status_code == 400, query
+        assert "limit must be a whole number from 1 to 500" in response.get_json()["error"]
