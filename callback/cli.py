@@ -13,7 +13,7 @@ from callback.lifecycle import STATES, CallbackError
 from callback.listing import FIELDS, list_callbacks
 from callback.scheduler import DEFAULT_LOCK_RETRY_SECONDS, SchedulerService
 from hotline.app import runtime
-from hotline.cli import HotlineError, echo_json
+from hotline.cli import HotlineError, configure_logging, echo_json
 
 
 @click.group("callbacks")
@@ -67,11 +67,7 @@ assert FIELDS  # the list above shows every field of the shared serializer
 )
 def scheduler_command(lock_retry: float) -> None:
     """Run the scheduler alone (production): one active, any others wait as standby."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging()
     rt = runtime()
     stop = threading.Event()
 

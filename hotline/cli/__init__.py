@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -67,6 +68,16 @@ cli = HotlineGroup(
 # Flask's --app/--env-file/--debug would only confuse here: the hotline has one
 # app and reads its settings from the environment.
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
+
+
+def configure_logging() -> None:
+    """INFO lines on stderr for the long-running commands (serve, scheduler)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    # APScheduler reports every job run at INFO; our jobs log what they changed.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def echo_json(document: Any) -> None:

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
-from hotline.cli import cli
+from hotline.cli import cli, configure_logging
 
 # Packages that run beside the web app in `hotline serve` (the callback
 # scheduler) add a starter here from their register(app).
@@ -25,6 +25,7 @@ def add_serve_hook(app: Flask, start: Callable[[Flask], None]) -> None:
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def serve(host: str, port: int) -> None:
     """Run the web app and the in-process scheduler (embedded default, one process)."""
+    configure_logging()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for start in app.extensions.get(SERVE_HOOKS, []):
         start(app)
