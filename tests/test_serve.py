@@ -20,7 +20,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_healthz(tmp_path: Path) -> None:
+def test_serve_answers_healthz_and_runs_the_scheduler(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
     env.update(HOTLINE_ENV="development", HOTLINE_NOW="2026-11-30T10:00:00+01:00")
     subprocess.run([HOTLINE, "init-db"], cwd=tmp_path, env=env, check=True, timeout=60)
@@ -47,4 +47,7 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
         assert body == {"status": "ok", "database": "ok", "now": "2026-11-30T09:00:00+00:00"}
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output, _ = server.communicate(timeout=15)
+    # The embedded default runs the scheduler in-process and takes its lock.
+    assert "scheduler active" in output
+    assert (tmp_path / "instance" / "hotline.sqlite3.scheduler.lock").exists()
