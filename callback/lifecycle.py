@@ -4,6 +4,7 @@
                          ^                                  |
                          +---- failed attempt (retry) ------+--> failed (after the last)
     queued/due/claimed/calling --agent--> cancelled
+    claimed --no action for callbacks.claim_timeout_minutes (release sweep)--> due
 
 Every change of `status` goes through `move()`, so an illegal transition is a
 clear `IllegalTransition`, never a silent change. The two changes that race
@@ -24,7 +25,7 @@ Decisions where DESIGN leaves room (documented in the README section of issue 4)
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
@@ -207,20 +208,20 @@ def record_outcome(
         raise CallbackError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     if outcome == "done" and callback.status == DONE and callback.claimed_by_id == agent_id:
         # The dial result recorded it already; the agent adds the note.
-        _add_note(callback, note, now)
+        _add_note(callback, note, now, calendar.zone)
         return False
     if outcome == "cancelled":
         if callback.status in (CLAIMED, CALLING) and callback.claimed_by_id != agent_id:
             raise NotYours(f"callback {callback.id} is claimed by another agent")
         move(callback, CANCELLED, now)
         callback.outcome = "cancelled"
-        _add_note(callback, note, now)
+        _add_note(callback, note, now, calendar.zone)
         return False
     if callback.status not in (CLAIMED, CALLING):
         raise IllegalTransition(callback.id, callback.status, _target(outcome))
     if callback.claimed_by_id != agent_id:
         raise NotYours(f"callback {callback.id} is claimed by another agent")
-    _add_note(callback, note, now)
+    _add_note(callback, note, now, calendar.zone)
     if outcome == "done":
         move(callback, DONE, now)
         callback.outcome = "done"
@@ -245,11 +246,20 @@ def _target(outcome: str) -> str:
     return {"done": DONE, "no_answer": DUE, "wrong_number": FAILED}.get(outcome, CANCELLED)
 
 
-def _add_note(callback: Callback, note: str, now: datetime) -> None:
+def note_stamp(now: datetime, zone: tzinfo) -> str:
+    """The time a note was written, as the agents read it: Berlin wall-clock, German form."""
+    return now.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+
+def note_line(note: str, now: datetime, zone: tzinfo) -> str:
+    """One stamped line of a callback's note: "30.11.2026 10:15: text"."""
+    return f"{note_stamp(now, zone)}: {note}"
+
+
+def _add_note(callback: Callback, note: str, now: datetime, zone: tzinfo) -> None:
     note = (note or "").strip()
     if note:
-        stamp = now.isoformat(timespec="minutes")
-        callback.note = f"{callback.note}\n{stamp}: {note}".strip()
+        callback.note = f"{callback.note}\n{note_line(note, now, zone)}".strip()
     callback.updated_at = now
 
 

@@ -10,6 +10,9 @@ hotline/web/ui.py apply to it like to every other UI blueprint.
   hotline/static/callbacks.js fetches every 20 s.
 - `POST /callbacks/<id>/claim`, `/dial`, `/outcome`: each answers with a redirect
   back to the list (with the filter) and a flash message in German.
+- `GET /callbacks/<id>/recording` the caller's problem recording as MP3, fetched
+  from Twilio with the account's credentials (callback/recordings.py); the
+  list's `<audio>` plays it from here, so the CSP needs only `media-src 'self'`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -35,6 +38,7 @@ from callback.lifecycle import (
 )
 from callback.notify import notify_failed
 from callback.outbound import DialFailed, dial
+from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent, Callback, Contract, Customer, Station
@@ -104,6 +108,29 @@ def callbacks() -> ResponseReturnValue:
     if request.args.get("fragment"):
         return render_template("callbacks_rows.html", **context)
     return render_template("callbacks.html", **context)
+
+
+def _text(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+@bp.get("/callbacks/<int:callback_id>/recording")
+def recording(callback_id: int) -> ResponseReturnValue:
+    s = db()
+    recording_url = s.scalar(select(Callback.recording_url).where(Callback.id == callback_id))
+    # The request's session must not hold a transaction open while Twilio answers.
+    s.rollback()
+    if not recording_url:
+        return _text("Zu diesem Rückruf gibt es keine Aufnahme.", 404)
+    try:
+        download = fetch(recording_url, runtime().settings)
+    except RecordingUnavailable as exc:
+        log.warning("callback %s: recording not played: %s", callback_id, exc)
+        return _text(str(exc), exc.status_code)
+    headers = {"Cache-Control": "private, no-store"}
+    if download.length:
+        headers["Content-Length"] = download.length
+    return Response(download.chunks(), mimetype="audio/mpeg", headers=headers)
 
 
 def _back() -> ResponseReturnValue:

@@ -1,7 +1,8 @@
 """The scheduler: periodic sweeps in exactly one process, with standbys waiting.
 
 Jobs (APScheduler 3, in-memory job store, no business data in job args):
-- release: queued callbacks whose time has come become due, and customers of
+- release: queued callbacks whose time has come become due, claims left alone
+  longer than `callbacks.claim_timeout_minutes` go back to due, and customers of
   failed callbacks get their e-mail; every `callbacks.release_interval_seconds`
   and at the opening minute of every working day;
 - contracts: term roll-over and ends, daily at 00:10 local time;
@@ -33,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from callback.daily import clean_up, roll_over_contracts
 from callback.locking import SchedulerLock, scheduler_lock
 from callback.notify import notify_failed
-from callback.release import release_due
+from callback.release import release_due, release_stale_claims
 from hotline.runtime import Runtime
 
 log = logging.getLogger("callback.scheduler")
@@ -56,6 +57,14 @@ class Jobs:
         released = release_due(self.rt.engine, now)
         if released:
             log.info("released %d callback(s)", released)
+        freed = release_stale_claims(
+            self.rt.engine,
+            now,
+            self.rt.settings.callback_claim_timeout_minutes,
+            self.rt.calendar.zone,
+        )
+        if freed:
+            log.info("gave back %d claim(s) left without action", freed)
         notified = notify_failed(self.rt.sessions, self.rt.settings, self.rt.calendar, now)
         if notified:
             log.info("told %d customer(s) by e-mail that we could not reach them", notified)

@@ -58,6 +58,7 @@ class Settings:
     callback_retry_minutes: int
     callback_max_attempts: int
     callback_release_interval_seconds: int
+    callback_claim_timeout_minutes: int
     pin_wrong_per_call: int
     pin_wrong_per_contract_per_hour: int
     pin_lock_minutes: int
@@ -141,6 +142,9 @@ def load_settings(
         callback_max_attempts=_int("callbacks.max_attempts", cb["max_attempts"], 1, 20),
         callback_release_interval_seconds=_int(
             "callbacks.release_interval_seconds", cb["release_interval_seconds"], 1, 3600
+        ),
+        callback_claim_timeout_minutes=_int(
+            "callbacks.claim_timeout_minutes", cb["claim_timeout_minutes"], 1, 24 * 60
         ),
         pin_wrong_per_call=_int("pins.wrong_per_call", p["wrong_per_call"], 1, 20),
         pin_wrong_per_contract_per_hour=_int(

@@ -46,8 +46,8 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health.healthz"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    # The problem recordings play from Twilio (Callback.recording_url); nothing else.
-    "media-src 'self' https://api.twilio.com; "
+    # The problem recordings play through GET /callbacks/<id>/recording, never from Twilio.
+    "media-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 

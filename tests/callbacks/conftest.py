@@ -33,11 +33,20 @@ PUBLIC_URL = "https://hotline.example.de"
 HOTLINE_NUMBER = "+4930120045670"
 AGENT_PHONE = "+4915112345678"
 CUSTOMER_PHONE = "+493044123450"
+RECORDING_SID = "RE" + "89abcdef01234567" * 2
+RECORDING_URL = (
+    f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
+)
+# What the stand-in serves as the MP3 of RECORDING_SID: an ID3 header and some bytes.
+RECORDING_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 300
 
 
 @dataclass
 class TwilioStub:
-    """A stand-in for api.twilio.com: records requests, answers as Twilio does."""
+    """A stand-in for api.twilio.com: records requests, answers as Twilio does.
+
+    POST Calls.json creates a call; GET Recordings/RE….mp3 serves RECORDING_MP3
+    (both only with the account's basic auth)."""
 
     mode: str = "ok"  # ok | refuse | slow
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -53,16 +62,40 @@ def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
+        def _credentials(self) -> tuple[str, str]:
+            auth = self.headers.get("Authorization", "")
+            if not auth.startswith("Basic "):
+                return "", ""
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            return user, password
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            user, password = self._credentials()
+            stub.requests.append(
+                {"method": "GET", "path": self.path, "user": user, "password": password}
+            )
+            if stub.mode == "slow":
+                time.sleep(3)
+            expected = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}.mp3"
+            if (user, password) != (ACCOUNT_SID, AUTH_TOKEN):
+                return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            if self.path != expected or stub.mode == "refuse":
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(RECORDING_MP3)))
+                self.end_headers()
+                self.wfile.write(RECORDING_MP3)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             length = int(self.headers.get("Content-Length", 0))
             body = self.rfile.read(length).decode()
-            auth = self.headers.get("Authorization", "")
-            user, _, password = (
-                base64.b64decode(auth[6:]).decode().partition(":")
-                if auth.startswith("Basic ")
-                else ("", "", "")
-            )
+            user, password = self._credentials()
             record: dict[str, Any] = {
+                "method": "POST",
                 "path": self.path,
                 "user": user,
                 "password": password,

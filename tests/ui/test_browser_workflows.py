@@ -22,6 +22,8 @@ from tests.callbacks.conftest import (  # noqa: F401 - fixtures of the Twilio st
     ACCOUNT_SID,
     AUTH_TOKEN,
     PUBLIC_URL,
+    RECORDING_MP3,
+    RECORDING_URL,
     TwilioStub,
     _twilio_stub_server,
     twilio_stub,
@@ -31,7 +33,7 @@ from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SCREENSHOTS, SUPERVISOR_EMA
 from tests.ui.test_workflows import BAD_CSV
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE123"
+RECORDING = RECORDING_URL  # the stand-in serves it (with the account's basic auth)
 
 
 @pytest.fixture
@@ -138,7 +140,15 @@ def test_work_a_callback_from_the_list_to_done(
     assert rows.count() == 3
     first = rows.nth(0).inner_text()
     assert "030 4412345" in first and "12 Min." in first and "Bäckerei Schulz" in first
-    assert row(page, ids["outage"]).locator("audio[controls]").get_attribute("src") == RECORDING
+    audio = row(page, ids["outage"]).locator("audio[controls]")
+    assert audio.get_attribute("src") == f"/callbacks/{ids['outage']}/recording"
+    # The browser gets the MP3 from the hotline, which fetched it from Twilio with the
+    # account's credentials (the browser never had them).
+    got = audio.evaluate(
+        "a => fetch(a.src).then(async r => "
+        "[r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength])"
+    )
+    assert got == [200, "audio/mpeg", len(RECORDING_MP3)]
     taken = row(page, ids["taken"])
     assert "übernommen von Sven Supervisor" in taken.inner_text()
     assert taken.locator("button", has_text="Übernehmen").count() == 0

@@ -110,7 +110,7 @@ def test_the_list_shows_everything_an_agent_needs(
 ) -> None:
     contract = make_contract(session, stations={"3": []})
     contract.customer.name = "Bäckerei Schulz"
-    add_callback(
+    cb_id = add_callback(
         session,
         clock,
         contract_id=contract.id,
@@ -129,14 +129,16 @@ def test_the_list_shows_everything_an_agent_needs(
         "Kasse 3",
         "Störung (Kasse steht)",
         "030 44123450",
-        f'<audio controls preload="none" src="{RECORDING}">',
+        # Played through the hotline (with Twilio's credentials), never from Twilio directly.
+        f'<audio controls preload="none" src="/callbacks/{cb_id}/recording">',
         "Übernehmen",
         "callbacks.js",
     ):
         assert expected in text, expected
     assert "<script>" not in text  # no inline script: the CSP allows only 'self'
     csp = response.headers["Content-Security-Policy"]
-    assert "media-src 'self' https://api.twilio.com;" in csp
+    assert RECORDING not in text
+    assert "media-src 'self';" in csp and "twilio" not in csp
     assert "script-src 'self';" in csp
 
 
@@ -177,7 +179,8 @@ def test_claim_dial_and_done_with_a_note(
     assert "Rückruf als erledigt gespeichert." in text
     done = fresh(session, cb_id)
     assert done.status == "done" and done.outcome == "done"
-    assert "Drucker neu verbunden" in done.note
+    # Stamped in Berlin wall-clock time, German form (the clock is 09:00 UTC = 10:00 Berlin).
+    assert done.note.endswith("30.11.2026 10:00: Drucker neu verbunden")
 
 
 def test_twilio_refusing_the_call_is_shown_in_german_with_its_message(
