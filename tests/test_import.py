@@ -224,8 +224,8 @@ def test_several_bad_rows_reject_the_whole_file(rt: Runtime) -> None:
         (6, "plan"),
         (7, "contract_start"),
     ]
-    assert str(report.errors[1]) == "line 5, admin_pin: must be 4–8 digits"
-    assert "part 2" in report.errors[0].message and '"4412345"' in report.errors[0].message
+    assert str(report.errors[1]) == "Zeile 5, admin_pin: muss 4–8 Ziffern haben"
+    assert "2. Nummer" in report.errors[0].message and "»4412345«" in report.errors[0].message
     # Nothing of the file was written, not even its good rows.
     assert snapshot(rt) == {t: [] for t in TABLES}
 
@@ -242,21 +242,21 @@ def test_bad_file_leaves_existing_data_untouched(rt: Runtime) -> None:
 @pytest.mark.parametrize(
     ("values", "column", "expected"),
     [
-        ({"station_phones": "030 4412345; 030 12"}, "station_phones", 'part 2 "030 12"'),
-        ({"station_phones": "4412345"}, "station_phones", "area code or + missing?"),
-        ({"plan": "premium"}, "plan", 'unknown plan "premium"'),
-        ({"contract_start": "01.03.2025"}, "contract_start", "not an ISO date"),
-        ({"contract_start": "2025-02-30"}, "contract_start", 'no such date: "2025-02-30"'),
-        ({"customer_number": "K-17"}, "customer_number", "digits only"),
-        ({"station_number": "1a"}, "station_number", "digits only"),
-        ({"customer_name": ""}, "customer_name", "missing (required)"),
-        ({"station_name": "  "}, "station_name", "missing (required)"),
-        ({"customer_email": "info(at)krause.de"}, "customer_email", "not a valid e-mail"),
-        ({"admin_name": "A", "admin_email": "a@b"}, "admin_email", "not a valid e-mail"),
-        ({"teamviewer_id": "1,23E+09"}, "teamviewer_id", "digits"),
-        ({"contract_number": "V 1"}, "contract_number", "only letters, digits"),
-        ({"customer_name": "x" * 201}, "customer_name", "too long"),
-        ({"admin_phones": "0172 9980752"}, "admin_name", "required when other admin columns"),
+        ({"station_phones": "030 4412345; 030 12"}, "station_phones", "»030 12« (2. Nummer)"),
+        ({"station_phones": "4412345"}, "station_phones", "Vorwahl oder + fehlt?"),
+        ({"plan": "premium"}, "plan", "»premium« ist kein Tarif"),
+        ({"contract_start": "01.03.2025"}, "contract_start", "kein Datum der Form JJJJ-MM-TT"),
+        ({"contract_start": "2025-02-30"}, "contract_start", "»2025-02-30« gibt es nicht"),
+        ({"customer_number": "K-17"}, "customer_number", "nur Ziffern"),
+        ({"station_number": "1a"}, "station_number", "nur Ziffern"),
+        ({"customer_name": ""}, "customer_name", "fehlt (Pflichtfeld)"),
+        ({"station_name": "  "}, "station_name", "fehlt (Pflichtfeld)"),
+        ({"customer_email": "info(at)krause.de"}, "customer_email", "keine gültige E-Mail"),
+        ({"admin_name": "A", "admin_email": "a@b"}, "admin_email", "keine gültige E-Mail"),
+        ({"teamviewer_id": "1,23E+09"}, "teamviewer_id", "nur Ziffern und Leerzeichen"),
+        ({"contract_number": "V 1"}, "contract_number", "nur Buchstaben, Ziffern"),
+        ({"customer_name": "x" * 201}, "customer_name", "zu lang"),
+        ({"admin_phones": "0172 9980752"}, "admin_name", "sobald eine andere admin-Spalte"),
     ],
 )
 def test_each_bad_value_is_named(values: dict[str, str], column: str, expected: str) -> None:
@@ -271,7 +271,7 @@ def test_pin_must_be_4_to_8_digits_and_is_never_echoed(pin: str) -> None:
     source = to_csv([sl_row("1", admin_pin=pin)])
     errors = read_csv(source).errors
     assert [(e.line, e.column, e.message) for e in errors] == [
-        (2, "admin_pin", "must be 4–8 digits")
+        (2, "admin_pin", "muss 4–8 Ziffern haben")
     ]
 
 
@@ -279,15 +279,15 @@ def test_flat_contract_needs_no_admin_second_level_does() -> None:
     assert read_csv(to_csv([row()])).ok
     source = to_csv([sl_row("1", admin_name="", admin_phones="", admin_pin="", admin_email="")])
     assert errors_of(source) == [(2, "admin_name"), (2, "admin_phones"), (2, "admin_pin")]
-    assert "required for second_level" in message(source, 2, "admin_pin")
+    assert "Pflicht bei Tarif second_level" in message(source, 2, "admin_pin")
 
 
 def test_more_than_five_stations_on_second_level() -> None:
     source = to_csv([sl_row(str(n), station_phones="") for n in range(1, 8)])
     assert errors_of(source) == [(7, "station_number"), (8, "station_number")]
     text_ = message(source, 7, "station_number")
-    assert "contract V-2" in text_ and "7 stations" in text_
-    assert "lines 2, 3, 4, 5, 6, 7, 8" in text_ and "second contract" in text_
+    assert "Vertrag V-2" in text_ and "7 Kassen" in text_
+    assert "Zeilen 2, 3, 4, 5, 6, 7, 8" in text_ and "weiterer Vertrag" in text_
     # Five are fine, and so are many on flat.
     assert read_csv(to_csv([sl_row(str(n)) for n in range(1, 6)])).ok
     assert read_csv(
@@ -309,7 +309,7 @@ def test_contract_columns_must_agree(column: str) -> None:
     }[column]
     source = to_csv([sl_row("1"), sl_row("2"), sl_row("3", **{column: other})])
     assert errors_of(source) == [(4, column)]
-    assert "differs from line 2 (contract V-2" in message(source, 4, column)
+    assert "weicht von Zeile 2 ab (Vertrag V-2" in message(source, 4, column)
     if column == "admin_pin":
         assert "4711" not in message(source, 4, column) and "1234" not in message(source, 4, column)
 
@@ -327,7 +327,7 @@ def test_admin_columns_empty_on_one_row_of_a_flat_contract() -> None:
 def test_customer_columns_must_agree() -> None:
     source = to_csv([row(), row(contract_number="V-9", customer_name="Bäckerei Krause GmbH")])
     assert errors_of(source) == [(3, "customer_name")]
-    assert 'customer 10001: "Bäckerei Krause"' in message(source, 3, "customer_name")
+    assert "Kunde 10001: »Bäckerei Krause«" in message(source, 3, "customer_name")
 
 
 def test_contract_under_two_customers() -> None:
@@ -336,14 +336,14 @@ def test_contract_under_two_customers() -> None:
     )
     assert errors_of(source) == [(3, "customer_number")]
     assert message(source, 3, "customer_number") == (
-        "contract V-1 is under customer 10001 on line 2; a contract belongs to one customer"
+        "Vertrag V-1 gehört in Zeile 2 zu Kunde 10001; ein Vertrag gehört zu genau einem Kunden"
     )
 
 
 def test_duplicate_station_also_with_leading_zero() -> None:
     source = to_csv([row(), row(station_number="01", station_name="Doppelt")])
     assert errors_of(source) == [(3, "station_number")]
-    assert "already on line 2" in message(source, 3, "station_number")
+    assert "schon in Zeile 2" in message(source, 3, "station_number")
 
 
 def test_line_numbers_count_lines_inside_quoted_values() -> None:
@@ -369,9 +369,9 @@ def test_header_errors_name_the_column(
 
 def test_header_error_messages() -> None:
     missing = to_csv([row()], header=tuple(c for c in COLUMNS if c != "admin_pin"))
-    assert str(read_csv(missing).errors[0]) == "line 1, admin_pin: column is missing"
+    assert str(read_csv(missing).errors[0]) == "Zeile 1, admin_pin: Spalte fehlt"
     capital = to_csv([row()], header=tuple("Plan" if c == "plan" else c for c in COLUMNS))
-    assert "write it as plan" in message(capital, 1, "Plan")
+    assert "klein geschrieben: plan" in message(capital, 1, "Plan")
 
 
 def test_wrong_number_of_values() -> None:
@@ -379,16 +379,44 @@ def test_wrong_number_of_values() -> None:
     source = "\n".join([lines[0], lines[1] + ",extra", lines[2][: lines[2].rindex(",")]])
     errors = read_csv(source).errors
     assert [(e.line, e.column) for e in errors] == [(2, ""), (3, "")]
-    assert str(errors[0]).startswith("line 2: has 15 values, the header has 14 columns")
+    assert str(errors[0]).startswith("Zeile 2: hat 15 Werte, die Kopfzeile hat 14 Spalten")
 
 
 def test_not_utf8_and_empty_files() -> None:
     latin1 = to_csv([row(), row(station_number="2", station_name="Kasse Süd")]).encode("latin-1")
     (error,) = read_csv(latin1).errors
-    assert error.line == 2 and "not UTF-8" in error.message and "CSV UTF-8" in error.message
+    assert error.line == 2 and "nicht UTF-8" in error.message and "CSV UTF-8" in error.message
     assert [str(e) for e in read_csv(b"").errors] == [
-        "line 1: the file is empty; line 1 must be the header"
+        "Zeile 1: die Datei ist leer; Zeile 1 muss die Kopfzeile sein"
     ]
+
+
+def test_unreadable_csv_is_explained_in_german() -> None:
+    header = ",".join(COLUMNS)
+    stray_quote = f'{header}\n10001,"Bäckerei "Krause",x\n'
+    assert [str(e) for e in read_csv(stray_quote).errors] == [
+        'Zeile 2: ist kein gültiges CSV: nach einem schließenden " muss »,« folgen '
+        '(ein " im Wert wird als "" geschrieben)'
+    ]
+    unclosed = f'{header}\n10001,"Bäckerei Krause\n'
+    (error,) = read_csv(unclosed).errors
+    assert error.line == 2 and "wird bis zum Dateiende nicht geschlossen" in error.message
+    assert not any(word in error.message for word in ("expected", "unexpected", "data"))
+
+
+def test_unnamed_header_column_and_several_bad_phones() -> None:
+    header = (*COLUMNS[:3], "", *COLUMNS[3:])
+    assert [str(e) for e in read_csv(to_csv([row()], header=header)).errors] == [
+        "Zeile 1, Spalte 4: hat keinen Namen"
+    ]
+    source = to_csv([row(station_phones="030 4412345; 4412345; x")])
+    assert message(source, 2, "station_phones") == (
+        "»4412345« (2. Nummer; Vorwahl oder + fehlt?) und »x« (3. Nummer) "
+        "sind keine gültigen Telefonnummern"
+    )
+    assert message(to_csv([row(station_phones="030/12")]), 2, "station_phones") == (
+        "»030/12« ist keine gültige Telefonnummer"
+    )
 
 
 def test_header_only_imports_nothing(rt: Runtime) -> None:
@@ -398,10 +426,10 @@ def test_header_only_imports_nothing(rt: Runtime) -> None:
 
 def test_row_error_text() -> None:
     assert (
-        str(RowError(7, "admin_pin", "must be 4–8 digits"))
-        == "line 7, admin_pin: must be 4–8 digits"
+        str(RowError(7, "admin_pin", "muss 4–8 Ziffern haben"))
+        == "Zeile 7, admin_pin: muss 4–8 Ziffern haben"
     )
-    assert str(RowError(3, "", "has 2 values")) == "line 3: has 2 values"
+    assert str(RowError(3, "", "hat 2 Werte")) == "Zeile 3: hat 2 Werte"
 
 
 # --------------------------------------------------------------------------- updates
@@ -521,8 +549,8 @@ def test_contract_cannot_move_to_another_customer(rt: Runtime) -> None:
     moved = row(customer_number="10009", customer_name="Andere", customer_email="a@b.example")
     report = do_import(rt, to_csv([moved]))
     assert [str(e) for e in report.errors] == [
-        "line 2, customer_number: contract V-1 belongs to customer 10001; "
-        "a contract cannot move to another customer"
+        "Zeile 2, customer_number: Vertrag V-1 gehört zu Kunde 10001; "
+        "ein Vertrag kann nicht zu einem anderen Kunden wechseln"
     ]
     assert snapshot(rt) == before
 
@@ -532,7 +560,7 @@ def test_stored_stations_count_towards_the_second_level_limit(rt: Runtime) -> No
     report = do_import(rt, to_csv([sl_row("5"), sl_row("6")]))
     (error,) = report.errors
     assert (error.line, error.column) == (2, "station_number")
-    assert "6 stations" in error.message and "station 1, 2, 3, 4" in error.message
+    assert "6 Kassen" in error.message and "Kassen 1, 2, 3, 4" in error.message
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Station)) == 4
 
@@ -594,9 +622,9 @@ def test_cli_reports_every_error_and_fails(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "line 3, admin_pin: must be 4–8 digits",
-        'line 4, plan: unknown plan "flatrate" (flat or second_level)',
-        "line 4, admin_pin: must be 4–8 digits",
+        "Zeile 3, admin_pin: muss 4–8 Ziffern haben",
+        "Zeile 4, plan: »flatrate« ist kein Tarif (flat oder second_level)",
+        "Zeile 4, admin_pin: muss 4–8 Ziffern haben",
         f"Error: {path} rejected: 3 errors in 2 lines; nothing was imported",
     ]
     assert snapshot(rt)["customers"] == []
@@ -615,7 +643,7 @@ def test_cli_json(runner: FlaskCliRunner, rt: Runtime, tmp_path: Path) -> None:
     document = json.loads(bad.stdout)
     assert document["ok"] is False
     assert document["errors"] == [
-        {"line": 2, "column": "plan", "message": 'unknown plan "x" (flat or second_level)'}
+        {"line": 2, "column": "plan", "message": "»x« ist kein Tarif (flat oder second_level)"}
     ]
 
 

@@ -19,7 +19,7 @@ class _Agreement:
 
     def __init__(self, column: str, what: str, show_value: bool = True) -> None:
         self.column = column
-        self.what = what
+        self.what = what  # "contract" or "customer"
         self.show_value = show_value
         self.first: dict[str, tuple[int, object, str]] = {}
 
@@ -35,18 +35,23 @@ class _Agreement:
             return RowError(
                 row.line,
                 self.column,
-                f"contract {key} is under customer {first_shown} on line {line}; "
-                "a contract belongs to one customer",
+                f"Vertrag {key} gehört in Zeile {line} zu Kunde {first_shown}; "
+                "ein Vertrag gehört zu genau einem Kunden",
             )
-        was = f': "{first_shown}"' if self.show_value and first_shown else ""
+        was = f": »{first_shown}«" if self.show_value and first_shown else ""
         if self.show_value and not first_shown:
-            was = ": empty"
+            was = ": leer"
+        noun, of_one = _WHAT[self.what]
         return RowError(
             row.line,
             self.column,
-            f"differs from line {line} ({self.what} {key}{was}); "
-            f"all rows of one {self.what} must agree",
+            f"weicht von Zeile {line} ab ({noun} {key}{was}); "
+            f"alle Zeilen {of_one} müssen übereinstimmen",
         )
+
+
+# What an agreement is about, in German: the noun, and "of one …" (genitive).
+_WHAT = {"contract": ("Vertrag", "eines Vertrags"), "customer": ("Kunde", "eines Kunden")}
 
 
 def check_across_rows(rows: list[CheckedRow]) -> list[RowError]:
@@ -106,8 +111,8 @@ def check_across_rows(rows: list[CheckedRow]) -> list[RowError]:
                         RowError(
                             row.line,
                             "station_number",
-                            f"station {number} of contract {contract} is already on line "
-                            f"{seen_on}; each station once",
+                            f"Kasse {number} des Vertrags {contract} steht schon in Zeile "
+                            f"{seen_on}; jede Kasse darf nur einmal vorkommen",
                         )
                     )
                 else:
@@ -126,9 +131,10 @@ def check_across_rows(rows: list[CheckedRow]) -> list[RowError]:
                 RowError(
                     line,
                     "station_number",
-                    f"contract {contract} is second_level and lists {len(lines)} stations "
-                    f"(lines {listed}); at most {SECOND_LEVEL_MAX_STATIONS}, "
-                    f"the {SECOND_LEVEL_MAX_STATIONS + 1}th and later need a second contract",
+                    f"Vertrag {contract} ist Second Level und hat {len(lines)} Kassen "
+                    f"(Zeilen {listed}); Second Level deckt höchstens "
+                    f"{SECOND_LEVEL_MAX_STATIONS} Kassen ab, ab der "
+                    f"{SECOND_LEVEL_MAX_STATIONS + 1}. Kasse ist ein weiterer Vertrag nötig",
                 )
             )
     return errors

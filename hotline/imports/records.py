@@ -24,7 +24,11 @@ __all__ = [
 
 @dataclass(frozen=True, order=True)
 class RowError:
-    """One problem of the file: `line` as in the file (header = 1), the column, the reason."""
+    """One problem of the file: `line` as in the file (header = 1), the column, the reason.
+
+    The message is German (supervisors read it on the upload page), short and concrete;
+    `str()` gives "Zeile 7, admin_pin: muss 4–8 Ziffern haben".
+    """
 
     line: int
     column: str
@@ -32,8 +36,8 @@ class RowError:
 
     def __str__(self) -> str:
         if self.column:
-            return f"line {self.line}, {self.column}: {self.message}"
-        return f"line {self.line}: {self.message}"
+            return f"Zeile {self.line}, {self.column}: {self.message}"
+        return f"Zeile {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)

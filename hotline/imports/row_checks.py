@@ -52,11 +52,11 @@ def check_row(line: int, raw: Mapping[str, str]) -> tuple[CheckedRow, list[RowEr
         value = cells[column]
         if not value:
             if column in REQUIRED:
-                fail(column, "missing (required)")
+                fail(column, "fehlt (Pflichtfeld)")
             continue
         limit = MAX_LENGTH.get(column)
         if limit is not None and len(value) > limit:
-            fail(column, f"too long (at most {limit} characters)")
+            fail(column, f"zu lang (höchstens {limit} Zeichen)")
             continue
         message = _check_value(column, value, row)
         if message is None:
@@ -68,35 +68,35 @@ def check_row(line: int, raw: Mapping[str, str]) -> tuple[CheckedRow, list[RowEr
     if row.plan is Plan.SECOND_LEVEL:
         for column in ("admin_name", "admin_phones", "admin_pin"):
             if not cells[column]:
-                fail(column, "missing (required for second_level)")
+                fail(column, "fehlt (Pflicht bei Tarif second_level)")
     elif admin_given and not cells["admin_name"]:
-        fail("admin_name", "missing (required when other admin columns are filled)")
+        fail("admin_name", "fehlt (Pflicht, sobald eine andere admin-Spalte gefüllt ist)")
     return row, errors
 
 
 def _check_value(column: str, value: str, row: CheckedRow) -> str | None:
-    """None when the value is good (and stores parsed values on `row`), else the reason."""
+    """None when the value is good (and stores parsed values on `row`), else the reason (German)."""
     if column in ("customer_number", "station_number"):
         if not _DIGITS.fullmatch(value):
-            return f'must be digits only (keyed in on the phone), not "{value}"'
+            return f"nur Ziffern erlaubt (wird am Telefon eingetippt), nicht »{value}«"
     elif column in ("customer_email", "admin_email"):
         if not _EMAIL.fullmatch(value):
-            return f'not a valid e-mail address: "{value}"'
+            return f"»{value}« ist keine gültige E-Mail-Adresse"
     elif column == "contract_number":
         if not _CONTRACT_NUMBER.fullmatch(value):
-            return f'only letters, digits and . _ / - allowed, not "{value}"'
+            return f"nur Buchstaben, Ziffern und . _ / - erlaubt, nicht »{value}«"
     elif column == "plan":
         try:
             row.plan = Plan(value.lower())
         except ValueError:
-            return f'unknown plan "{value}" (flat or second_level)'
+            return f"»{value}« ist kein Tarif (flat oder second_level)"
     elif column == "contract_start":
         if not _ISO_DATE.fullmatch(value):
-            return f'not an ISO date (YYYY-MM-DD, e.g. 2025-03-01): "{value}"'
+            return f"»{value}« ist kein Datum der Form JJJJ-MM-TT (z. B. 2025-03-01)"
         try:
             row.start = date.fromisoformat(value)
         except ValueError:
-            return f'no such date: "{value}"'
+            return f"»{value}« gibt es nicht im Kalender"
     elif column in ("station_phones", "admin_phones"):
         phones, problem = _phones(value)
         if problem is not None:
@@ -107,9 +107,9 @@ def _check_value(column: str, value: str, row: CheckedRow) -> str | None:
             row.admin_phones = phones
     elif column == "teamviewer_id":
         if not _TEAMVIEWER.fullmatch(value):
-            return f'must be digits (spaces allowed), not "{value}"'
+            return f"nur Ziffern und Leerzeichen erlaubt, nicht »{value}«"
     elif column == "admin_pin" and not _PIN.fullmatch(value):
-        return "must be 4–8 digits"  # never repeat a PIN in a message
+        return "muss 4–8 Ziffern haben"  # never repeat a PIN in a message
     return None
 
 
@@ -122,15 +122,16 @@ def _phones(value: str) -> tuple[tuple[str, ...], str | None]:
     for position, part in enumerate(parts, start=1):
         e164 = normalize(part)
         if e164 is None:
-            where = f"part {position} " if len(parts) > 1 else ""
-            hint = ""
+            notes = [f"{position}. Nummer"] if len(parts) > 1 else []
             digits = part.lstrip()
             if digits[:1].isdigit() and not digits.startswith("0"):
-                hint = " (area code or + missing?)"
-            bad.append(f'{where}"{part}"{hint}')
+                notes.append("Vorwahl oder + fehlt?")
+            bad.append(f"»{part}«" + (f" ({'; '.join(notes)})" if notes else ""))
         elif e164 not in numbers:
             numbers.append(e164)
+    if len(bad) == 1:
+        return (), f"{bad[0]} ist keine gültige Telefonnummer"
     if bad:
-        noun = "not a valid phone number" if len(bad) == 1 else "not valid phone numbers"
-        return (), f"{noun}: {', '.join(bad)}"
+        listed = ", ".join(bad[:-1]) + " und " + bad[-1]
+        return (), f"{listed} sind keine gültigen Telefonnummern"
     return tuple(numbers), None

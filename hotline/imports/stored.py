@@ -75,9 +75,9 @@ def check_against_stored(
                 RowError(
                     record.line,
                     "customer_number",
-                    f"contract {record.number} belongs to customer "
-                    f"{owner.number if owner else '?'}; a contract cannot move to another "
-                    "customer",
+                    f"Vertrag {record.number} gehört zu Kunde "
+                    f"{owner.number if owner else '?'}; ein Vertrag kann nicht zu einem "
+                    "anderen Kunden wechseln",
                 )
             )
         if record.plan is Plan.SECOND_LEVEL:
@@ -100,10 +100,11 @@ def _too_many_stations(contract: Contract, record: ContractRecord) -> list[RowEr
         RowError(
             first_new.line if first_new else record.line,
             "station_number",
-            f"contract {record.number} is second_level and would have {total} stations: "
-            f"{len(in_file)} in this file and {len(stored_only)} more already stored "
-            f"(station {', '.join(stored_only)}), which an import leaves alone; at most "
-            f"{SECOND_LEVEL_MAX_STATIONS}, put the others on a second contract",
+            f"Vertrag {record.number} ist Second Level und hätte {total} Kassen: "
+            f"{len(in_file)} aus dieser Datei und {len(stored_only)} schon gespeicherte "
+            f"({'Kasse' if len(stored_only) == 1 else 'Kassen'} {', '.join(stored_only)}), "
+            "die ein Import nicht entfernt; Second Level deckt höchstens "
+            f"{SECOND_LEVEL_MAX_STATIONS} Kassen ab, die übrigen brauchen einen weiteren Vertrag",
         )
     ]
 

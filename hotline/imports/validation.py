@@ -32,7 +32,7 @@ def validate_rows(rows: Iterable[Mapping[str, str | None]]) -> ImportData:
     numbered: list[tuple[int, dict[str, str]]] = []
     unknown: list[RowError] = []
     for line, row in enumerate(rows, start=2):
-        unknown += [RowError(line, key, "unknown column") for key in row if key not in COLUMNS]
+        unknown += [RowError(line, key, "unbekannte Spalte") for key in row if key not in COLUMNS]
         numbered.append((line, {column: row.get(column) or "" for column in COLUMNS}))
     data = validate_numbered(numbered)
     reject_with(data, unknown)
