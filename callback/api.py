@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from callback.lifecycle import CallbackError, claim, record_outcome
+from callback.lifecycle import CallbackError, claim
 from callback.listing import list_callbacks, serialize
-from callback.notify import notify_failed
 from callback.outbound import dial
+from callback.outcomes import save_outcome, tell_customer_if_due
 from hotline.app import runtime
 from hotline.models import Callback
 from hotline.web.api_auth import int_arg, json_error, token_required
@@ -99,22 +99,19 @@ def outcome_view(callback_id: int) -> ResponseReturnValue:
         return json_error("note must be a text", 400)
     rt = runtime()
     now = rt.clock.now()
-    with rt.sessions() as session, session.begin():
-        callback = session.get(Callback, callback_id, with_for_update=True)
-        if callback is None:
-            return json_error(f"no callback {callback_id}", 404)
-        tell_customer = record_outcome(
-            callback,
+    with rt.sessions() as session:
+        saved = save_outcome(
+            rt,
+            session,
+            callback_id,
             agent_id=g.agent_id,
             outcome=data["outcome"],
             note=note,
             now=now,
-            retry_minutes=rt.settings.callback_retry_minutes,
-            max_attempts=rt.settings.callback_max_attempts,
-            calendar=rt.calendar,
         )
-    if tell_customer:
-        notify_failed(rt.sessions, rt.settings, rt.calendar, now)
+    if saved is None:
+        return json_error(f"no callback {callback_id}", 404)
+    tell_customer_if_due(rt, saved, callback_id, now)
     return jsonify(_one(callback_id))
 
 

@@ -34,10 +34,9 @@ from callback.lifecycle import (
     NotYours,
     claim,
     in_list_order,
-    record_outcome,
 )
-from callback.notify import notify_failed
 from callback.outbound import DialFailed, dial
+from callback.outcomes import save_outcome, tell_customer_if_due
 from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
@@ -217,42 +216,25 @@ def outcome(callback_id: int) -> ResponseReturnValue:
         return _back()
     rt = runtime()
     now = rt.clock.now()
-    s = db()
-    cb = s.get(Callback, callback_id, with_for_update=True)
-    if cb is None:
-        flash("Diesen Rückruf gibt es nicht mehr.", "error")
-        return _back()
     try:
-        tell_customer = record_outcome(
-            cb,
-            agent_id=me.id,
-            outcome=chosen,
-            note=note,
-            now=now,
-            retry_minutes=rt.settings.callback_retry_minutes,
-            max_attempts=rt.settings.callback_max_attempts,
-            calendar=rt.calendar,
+        saved = save_outcome(
+            rt, db(), callback_id, agent_id=me.id, outcome=chosen, note=note, now=now
         )
     except NotYours:
-        s.rollback()
         flash("Dieser Rückruf gehört einem anderen Agenten.", "error")
         return _back()
     except CallbackError:
-        s.rollback()
         flash(
             "Dieses Ergebnis passt nicht zum Stand des Rückrufs; bitte die Liste neu laden.",
             "error",
         )
         return _back()
-    status = cb.status
-    s.commit()
-    if tell_customer:
-        try:
-            notify_failed(rt.sessions, rt.settings, rt.calendar, now)
-        except Exception:  # the outcome is saved; the notifier's sweep tries again
-            log.exception("callback %s: notifying the customer failed", callback_id)
+    if saved is None:
+        flash("Diesen Rückruf gibt es nicht mehr.", "error")
+        return _back()
+    tell_customer_if_due(rt, saved, callback_id, now)
     message = _OUTCOME_DONE[chosen]
-    if chosen == "no_answer" and status == "failed":
+    if chosen == "no_answer" and saved.status == "failed":
         message = (
             "Gespeichert: nicht erreicht. Das war der letzte Versuch; "
             "der Kunde wird per E-Mail benachrichtigt."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy.orm import Session
 
 from hotline.clock import FixedClock
+from hotline.contracts.records import (
+    ContractError,
+    cancel_contract,
+    get_contract,
+    terminate_contract,
+)
 from tests.conftest import berlin
 from tests.factories import make_contract
 
@@ -168,3 +175,40 @@ def test_plain_text_show(session: Session, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0
     assert "747.00 EUR" in result.output
     assert "station    3 Kasse 3" in result.output
+
+
+def test_each_refusal_names_its_code_and_says_it_in_english(
+    session: Session, clock: FixedClock
+) -> None:
+    make_contract(session)
+    session.commit()
+    now = clock.now()
+    received = date(2026, 11, 1)
+
+    def refused(action: Callable[[], object]) -> tuple[str, str]:
+        with pytest.raises(ContractError) as caught:
+            action()
+        return caught.value.code, str(caught.value)
+
+    assert refused(lambda: get_contract(session, "V-0")) == (
+        "not_found",
+        "no contract with number V-0",
+    )
+    code, message = refused(
+        lambda: cancel_contract(session, "V-1001", received=received, by="x", now=now)
+    )
+    assert code == "bad_party" and message.startswith("--by must be one of")
+    assert refused(
+        lambda: terminate_contract(session, "V-1001", reason=" ", effective=received, now=now)
+    ) == ("reason_missing", "a termination needs a reason")
+    cancel_contract(session, "V-1001", received=received, by="customer", now=now)
+    code, message = refused(
+        lambda: cancel_contract(session, "V-1001", received=received, by="customer", now=now)
+    )
+    assert code == "cancelled_already" and "cancelled already" in message
+    terminate_contract(session, "V-1001", reason="Missbrauch", effective=received, now=now)
+    for action in (
+        lambda: cancel_contract(session, "V-1001", received=received, by="customer", now=now),
+        lambda: terminate_contract(session, "V-1001", reason="x", effective=received, now=now),
+    ):
+        assert refused(action) == ("terminated_already", "contract V-1001 was terminated already")

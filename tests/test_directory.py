@@ -22,7 +22,7 @@ def test_admin_number_wins_over_a_station_of_the_same_contract(session: Session)
         session,
         plan="second_level",
         stations={"1": ["+49891234567"]},
-        admin=("Petra Huber", ["+491711234567", "+49891234567"], "4711"),
+        admins=[("Petra Huber", ["+491711234567", "+49891234567"], "4711")],
     )
     (match,) = lookup_number(session, "+49891234567")
     assert match.is_admin and match.admin is not None and match.admin.name == "Petra Huber"

@@ -25,14 +25,22 @@ from hotline.models import Contract, ContractEvent
 
 
 class ContractError(ValueError):
-    """A contract operation that cannot be done as asked."""
+    """A contract operation that cannot be done as asked.
+
+    The message is English (the CLI prints it); `code` says which problem it is, for
+    callers that word it themselves: not_found, bad_party, terminated_already,
+    cancelled_already, reason_missing."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def get_contract(session: Session, number: str) -> Contract:
     """The contract with this number, or a ContractError naming it."""
     contract = find_contract(session, number)
     if contract is None:
-        raise ContractError(f"no contract with number {number}")
+        raise ContractError(f"no contract with number {number}", code="not_found")
     return contract
 
 
@@ -90,14 +98,17 @@ def cancel_contract(
 ) -> Contract:
     """Record a cancellation received on `received`; the rules say when it takes effect."""
     if by not in CANCELLING_PARTIES:
-        raise ContractError(f"--by must be one of {', '.join(CANCELLING_PARTIES)}, not {by!r}")
+        raise ContractError(
+            f"--by must be one of {', '.join(CANCELLING_PARTIES)}, not {by!r}", code="bad_party"
+        )
     contract = get_contract(session, number)
     if contract.termination_effective is not None:
-        raise ContractError(f"contract {number} was terminated already")
+        raise ContractError(f"contract {number} was terminated already", code="terminated_already")
     if contract.cancellation_received is not None:
         raise ContractError(
             f"contract {number} was cancelled already "
-            f"(received {contract.cancellation_received.isoformat()})"
+            f"(received {contract.cancellation_received.isoformat()})",
+            code="cancelled_already",
         )
     contract.cancellation_received = received
     contract.cancellation_by = by
@@ -117,10 +128,10 @@ def terminate_contract(
 ) -> Contract:
     """Terminate the contract for a reason, from `effective` on (provider's right)."""
     if not reason.strip():
-        raise ContractError("a termination needs a reason")
+        raise ContractError("a termination needs a reason", code="reason_missing")
     contract = get_contract(session, number)
     if contract.termination_effective is not None:
-        raise ContractError(f"contract {number} was terminated already")
+        raise ContractError(f"contract {number} was terminated already", code="terminated_already")
     contract.termination_effective = effective
     contract.termination_reason = reason.strip()
     contract.effective_end = effective_end(contract.facts)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import (
@@ -30,6 +31,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline.accounts.agents import AgentError, add_agent
 from hotline.accounts.secrets import hash_password
@@ -37,7 +39,7 @@ from hotline.app import runtime
 from hotline.contracts.records import ContractError, cancel_contract, terminate_contract
 from hotline.directory.lookup import find_contract
 from hotline.imports import ImportReport, read_csv, run_import
-from hotline.models import Agent
+from hotline.models import Agent, Contract
 from hotline.web import reports as figures
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent, supervisor_required
 
@@ -264,75 +266,83 @@ def _form_date(name: str) -> date | None:
         return None
 
 
-def _german_contract_error(message: str) -> str:
-    if "terminated already" in message:
-        return "Der Vertrag ist bereits außerordentlich beendet."
-    if "cancelled already" in message:
-        return "Der Vertrag ist bereits gekündigt."
-    if "needs a reason" in message:
-        return "Bitte einen Grund für die Beendigung angeben."
-    if "--by" in message:
-        return "Bitte angeben, wer gekündigt hat (Kunde oder Anbieter)."
-    return f"Das ging nicht: {message}"
+# What the page says for each ContractError.code (the CLI prints the English message);
+# any other code (not_found: the page answers 404 before) as "Das ging nicht: <message>".
+CONTRACT_ERRORS_DE = {
+    "terminated_already": "Der Vertrag ist bereits außerordentlich beendet.",
+    "cancelled_already": "Der Vertrag ist bereits gekündigt.",
+    "reason_missing": "Bitte einen Grund für die Beendigung angeben.",
+    "bad_party": "Bitte angeben, wer gekündigt hat (Kunde oder Anbieter).",
+}
+
+
+def _change_contract(
+    number: str,
+    date_field: str,
+    date_missing: str,
+    change: Callable[[Session, date, datetime], Contract],
+    done: Callable[[Contract, date], str],
+) -> ResponseReturnValue:
+    """The shape of the cancel and terminate actions: the contract must exist, the date
+    must be given, a ContractError is flashed in German; back to the contract page."""
+    s = db()
+    if find_contract(s, number) is None:
+        abort(404)
+    when = _form_date(date_field)
+    if when is None:
+        flash(date_missing, "error")
+        return _contract_back(number)
+    try:
+        contract = change(s, when, runtime().clock.now())
+    except ContractError as exc:
+        s.rollback()
+        flash(CONTRACT_ERRORS_DE.get(exc.code, f"Das ging nicht: {exc}"), "error")
+        return _contract_back(number)
+    s.commit()
+    flash(done(contract, when), "success")
+    return _contract_back(contract.number)
 
 
 @bp.post("/contracts/<number>/cancel")
 @supervisor_required
 def cancel(number: str) -> ResponseReturnValue:
-    s = db()
-    if find_contract(s, number) is None:
-        abort(404)
-    received = _form_date("received")
-    if received is None:
-        flash("Bitte das Eingangsdatum der Kündigung angeben (TT.MM.JJJJ).", "error")
-        return _contract_back(number)
-    try:
-        contract = cancel_contract(
-            s,
-            number,
-            received=received,
-            by=request.form.get("by", ""),
-            now=runtime().clock.now(),
-        )
-    except ContractError as exc:
-        s.rollback()
-        flash(_german_contract_error(str(exc)), "error")
-        return _contract_back(number)
-    s.commit()
-    end = contract.effective_end.strftime("%d.%m.%Y") if contract.effective_end else "–"
-    flash(f"Kündigung eingetragen: der Vertrag {contract.number} endet am {end}.", "success")
-    return _contract_back(contract.number)
+    def change(s: Session, received: date, now: datetime) -> Contract:
+        by = request.form.get("by", "")
+        return cancel_contract(s, number, received=received, by=by, now=now)
+
+    def done(contract: Contract, received: date) -> str:
+        end = contract.effective_end.strftime("%d.%m.%Y") if contract.effective_end else "–"
+        return f"Kündigung eingetragen: der Vertrag {contract.number} endet am {end}."
+
+    return _change_contract(
+        number,
+        "received",
+        "Bitte das Eingangsdatum der Kündigung angeben (TT.MM.JJJJ).",
+        change,
+        done,
+    )
 
 
 @bp.post("/contracts/<number>/terminate")
 @supervisor_required
 def terminate(number: str) -> ResponseReturnValue:
-    s = db()
-    if find_contract(s, number) is None:
-        abort(404)
-    effective = _form_date("effective")
-    if effective is None:
-        flash("Bitte das Datum angeben, ab dem der Vertrag beendet ist.", "error")
-        return _contract_back(number)
-    try:
-        contract = terminate_contract(
-            s,
-            number,
-            reason=request.form.get("reason", "")[:1000],
-            effective=effective,
-            now=runtime().clock.now(),
+    def change(s: Session, effective: date, now: datetime) -> Contract:
+        reason = request.form.get("reason", "")[:1000]
+        return terminate_contract(s, number, reason=reason, effective=effective, now=now)
+
+    def done(contract: Contract, effective: date) -> str:
+        return (
+            f"Der Vertrag {contract.number} ist zum {effective.strftime('%d.%m.%Y')} "
+            "außerordentlich beendet."
         )
-    except ContractError as exc:
-        s.rollback()
-        flash(_german_contract_error(str(exc)), "error")
-        return _contract_back(number)
-    s.commit()
-    flash(
-        f"Der Vertrag {contract.number} ist zum {effective.strftime('%d.%m.%Y')} "
-        "außerordentlich beendet.",
-        "success",
+
+    return _change_contract(
+        number,
+        "effective",
+        "Bitte das Datum angeben, ab dem der Vertrag beendet ist.",
+        change,
+        done,
     )
-    return _contract_back(contract.number)
 
 
 # --- reports --------------------------------------------------------------------------------

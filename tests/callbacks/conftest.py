@@ -3,19 +3,13 @@ Twilio REST stand-in and a real SMTP server (aiosmtpd) on free localhost ports."
 
 from __future__ import annotations
 
-import base64
-import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,149 +20,16 @@ from hotline.accounts.agents import add_agent, create_token
 from hotline.models import Callback
 from hotline.runtime import Runtime
 from tests.factories import make_contract
+from tests.twilio_standin import ACCOUNT_SID as ACCOUNT_SID
+from tests.twilio_standin import AUTH_TOKEN as AUTH_TOKEN
+from tests.twilio_standin import TwilioStub as TwilioStub
+from tests.twilio_standin import twilio_standin as twilio_standin  # noqa: F401 - fixture
+from tests.twilio_standin import twilio_stub as twilio_stub  # noqa: F401 - fixture
 
-ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
-AUTH_TOKEN = "test-auth-token-0123456789"
 PUBLIC_URL = "https://hotline.example.de"
 HOTLINE_NUMBER = "+4930120045670"
 AGENT_PHONE = "+4915112345678"
 CUSTOMER_PHONE = "+493044123450"
-RECORDING_SID = "RE" + "89abcdef01234567" * 2
-RECORDING_URL = (
-    f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
-)
-# What the stand-in serves as the MP3 of RECORDING_SID: an ID3 header and some bytes.
-RECORDING_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 300
-
-
-@dataclass
-class TwilioStub:
-    """A stand-in for api.twilio.com: records requests, answers as Twilio does.
-
-    POST Calls.json creates a call; GET Recordings/RE….mp3 serves RECORDING_MP3
-    (both only with the account's basic auth)."""
-
-    mode: str = "ok"  # ok | refuse | slow
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _credentials(self) -> tuple[str, str]:
-            auth = self.headers.get("Authorization", "")
-            if not auth.startswith("Basic "):
-                return "", ""
-            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
-            return user, password
-
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            user, password = self._credentials()
-            stub.requests.append(
-                {"method": "GET", "path": self.path, "user": user, "password": password}
-            )
-            if stub.mode == "slow":
-                time.sleep(3)
-            expected = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}.mp3"
-            if (user, password) != (ACCOUNT_SID, AUTH_TOKEN):
-                return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
-            if self.path != expected or stub.mode == "refuse":
-                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
-            try:
-                self.send_response(200)
-                self.send_header("Content-Type", "audio/mpeg")
-                self.send_header("Content-Length", str(len(RECORDING_MP3)))
-                self.end_headers()
-                self.wfile.write(RECORDING_MP3)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length", 0))
-            body = self.rfile.read(length).decode()
-            user, password = self._credentials()
-            record: dict[str, Any] = {
-                "method": "POST",
-                "path": self.path,
-                "user": user,
-                "password": password,
-                "form": {k: v if len(v) > 1 else v[0] for k, v in parse_qs(body).items()},
-            }
-            stub.requests.append(record)
-            if stub.mode == "slow":
-                time.sleep(3)
-            expected = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
-            if self.path != expected:
-                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
-            if (user, password) != (ACCOUNT_SID, AUTH_TOKEN):
-                return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
-            if stub.mode == "refuse":
-                to = record["form"].get("To", "")
-                return self._json(
-                    400,
-                    {
-                        "code": 21211,
-                        "message": f"The 'To' number {to} is not a valid phone number.",
-                        "more_info": "https://www.twilio.com/docs/errors/21211",
-                        "status": 400,
-                    },
-                )
-            sid = f"CA{len(stub.requests):032x}"
-            form = record["form"]
-            self._json(
-                201,
-                {
-                    "sid": sid,
-                    "account_sid": ACCOUNT_SID,
-                    "to": form.get("To"),
-                    "from": form.get("From"),
-                    "status": "queued",
-                    "direction": "outbound-api",
-                    "api_version": "2010-04-01",
-                    "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json",
-                },
-            )
-
-        def _json(self, status: int, document: dict[str, Any]) -> None:
-            payload = json.dumps(document).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    return Handler
-
-
-@pytest.fixture(scope="session")
-def _twilio_stub_server() -> Iterator[TwilioStub]:
-    stub = TwilioStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-    server.daemon_threads = True
-    stub.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield stub
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def twilio_stub(_twilio_stub_server: TwilioStub) -> TwilioStub:
-    """The stand-in, emptied and answering normally."""
-    _twilio_stub_server.mode = "ok"
-    _twilio_stub_server.requests.clear()
-    return _twilio_stub_server
 
 
 def free_port() -> int:
@@ -267,9 +128,12 @@ class World:
 def world(rt: Runtime, session: Session) -> World:
     now = rt.clock.now()
     contract = make_contract(
-        session, customer_number="4711", contract_number="V-4711", stations={"2": []}
+        session,
+        customer_number="4711",
+        contract_number="V-4711",
+        name="Bäckerei Müller",
+        stations={"2": []},
     )
-    contract.customer.name = "Bäckerei Müller"
     agents, tokens = {}, {}
     for name, phone in (("anna", AGENT_PHONE), ("bert", "+4915199999999")):
         agent = add_agent(

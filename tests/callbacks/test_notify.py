@@ -75,3 +75,22 @@ def test_smtp_down_keeps_it_pending_for_the_next_sweep(
     assert saved.customer_notified_at is None and "e-mail failed" in (saved.last_error or "")
     assert notify_failed(rt.sessions, rt.settings, rt.calendar, clock.now()) == 1
     assert len(inbox.messages) == 1
+
+
+def test_outcome_is_kept_when_the_email_cannot_be_sent(
+    client: FlaskClient, world: World, clock: FixedClock, monkeypatch: Any, caplog: Any
+) -> None:
+    def mail_server_down(*_args: Any) -> None:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("callback.outcomes.notify_failed", mail_server_down)
+    cb = world.add_callback()
+    h = world.headers()
+    assert client.post(f"/api/v1/callbacks/{cb}/claim", headers=h).status_code == 200
+    response = client.post(
+        f"/api/v1/callbacks/{cb}/outcome", headers=h, json={"outcome": "wrong_number"}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "failed"
+    assert world.get(cb).status == "failed"
+    assert "notifying the customer failed" in caplog.text

@@ -6,20 +6,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.accounts.secrets import hash_pin
-from hotline.contracts import effective_end
-from hotline.models import Agent, Contact, Contract, Customer, PhoneNumber, Station
+from hotline.models import Agent, Contract
 from hotline.runtime import Runtime
 from ivr_flows.walker import FlaskTransport, Walk, Walker
+from tests.factories import make_agent, make_customer
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 LANGUAGE = "de-DE"
 
 # Twilio's TwiML: verbs and nouns with the attributes each accepts, and what may nest.
@@ -137,82 +133,6 @@ class Phone:
 @pytest.fixture
 def phone(app: Flask, rt: Runtime) -> Phone:
     return Phone(app, rt)
-
-
-def make_customer(
-    session: Session,
-    *,
-    customer: str = "1001",
-    name: str = "Bäckerei Müller",
-    contract: str | None = None,
-    plan: str = "flat",
-    start: date = date(2025, 3, 1),
-    stations: dict[str, list[str]] | None = None,
-    admins: list[tuple[str, list[str], str | None]] | None = None,
-    cancellation_received: date | None = None,
-    termination_effective: date | None = None,
-    dial_admin: bool = False,
-) -> Contract:
-    """A customer (created once per number) with one contract, its stations and admins."""
-    owner = session.scalar(select(Customer).where(Customer.number == customer))
-    if owner is None:
-        owner = Customer(
-            number=customer,
-            name=name,
-            email=f"kasse{customer}@example.de",
-            created_at=T0,
-            updated_at=T0,
-        )
-        session.add(owner)
-    count = session.scalar(select(func.count(Contract.id))) or 0
-    row = Contract(
-        number=contract or f"V-{customer}-{count + 1}",
-        customer=owner,
-        plan=plan,
-        start=start,
-        cancellation_received=cancellation_received,
-        cancellation_by="customer" if cancellation_received else None,
-        termination_effective=termination_effective,
-        termination_reason="Missbrauch" if termination_effective else None,
-        dial_admin_for_cashiers=dial_admin,
-        created_at=T0,
-        updated_at=T0,
-    )
-    row.effective_end = effective_end(row.facts)
-    session.add(row)
-    session.flush()
-    for number, phones in (stations if stations is not None else {"1": []}).items():
-        station = Station(contract=row, number=number, name=f"Kasse {number}")
-        session.add(station)
-        session.flush()
-        for e164 in phones:
-            session.add(PhoneNumber(e164=e164, contract_id=row.id, station_id=station.id))
-    for admin_name, phones, pin in admins or []:
-        contact = Contact(
-            contract=row, role="admin", name=admin_name, pin_hash=hash_pin(pin) if pin else None
-        )
-        session.add(contact)
-        session.flush()
-        for e164 in phones:
-            session.add(PhoneNumber(e164=e164, contract_id=row.id, contact_id=contact.id))
-    session.commit()
-    return row
-
-
-def make_agent(session: Session, name: str, phone: str, *, available: bool = True) -> Agent:
-    agent = Agent(
-        email=f"{name.lower()}@hotline.example",
-        name=name,
-        phone=phone,
-        available=available,
-        active=True,
-        supervisor=False,
-        failed_logins=0,
-        created_at=T0,
-    )
-    session.add(agent)
-    session.commit()
-    return agent
 
 
 @pytest.fixture

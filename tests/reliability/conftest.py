@@ -15,11 +15,9 @@ import json
 import logging
 import os
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -29,9 +27,12 @@ from hypothesis import HealthCheck, settings
 from twilio.request_validator import RequestValidator
 
 from hotline.runtime import Runtime
-from tests.callbacks.conftest import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, PUBLIC_URL
+from tests.callbacks.conftest import HOTLINE_NUMBER, PUBLIC_URL
 from tests.callbacks.conftest import world as world  # noqa: F401 - a fixture, re-exported
 from tests.ivr.conftest import Phone
+from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, TwilioStub
+from tests.twilio_standin import twilio_standin as twilio_standin  # noqa: F401 - fixture
+from tests.twilio_standin import twilio_stub as twilio_stub  # noqa: F401 - fixture
 
 FULL = os.environ.get("HOTLINE_RELIABILITY", "").lower() == "full"
 EXAMPLES = 500 if FULL else 50
@@ -135,81 +136,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     tr.write_line("figures: " + json.dumps(summary))
 
 
-# --- a Twilio REST stand-in that can fail in every way --------------------------------
-
-
-@dataclass
-class FaultyTwilio:
-    """api.twilio.com on localhost: `status` to answer, `delay` seconds before answering."""
-
-    status: int = 201
-    delay: float = 0.0
-    port: int = 0
-    requests: int = 0
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def _faulty_handler(stub: FaultyTwilio) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            stub.requests += 1
-            if stub.delay:
-                time.sleep(stub.delay)
-            if stub.status < 300:
-                document: dict[str, Any] = {
-                    "sid": f"CA{stub.requests:032x}",
-                    "account_sid": ACCOUNT_SID,
-                    "status": "queued",
-                }
-            else:
-                document = {
-                    "code": 20500 if stub.status >= 500 else 21211,
-                    "message": f"stand-in answers {stub.status}",
-                    "more_info": "https://www.twilio.com/docs/errors",
-                    "status": stub.status,
-                }
-            payload = json.dumps(document).encode()
-            try:
-                self.send_response(stub.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    return Handler
-
-
-@pytest.fixture(scope="session")
-def _faulty_twilio_server() -> Iterator[FaultyTwilio]:
-    stub = FaultyTwilio()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _faulty_handler(stub))
-    server.daemon_threads = True
-    stub.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield stub
-    server.shutdown()
-    server.server_close()
+# --- the Twilio REST stand-in (tests/twilio_standin.py): down, slow, any status -------
 
 
 @pytest.fixture
-def twilio(_faulty_twilio_server: FaultyTwilio) -> FaultyTwilio:
-    _faulty_twilio_server.status, _faulty_twilio_server.delay = 201, 0.0
-    _faulty_twilio_server.requests = 0
-    return _faulty_twilio_server
+def twilio(twilio_stub: TwilioStub) -> TwilioStub:
+    """The stand-in, healthy; set `status` or `delay` to make it fail."""
+    return twilio_stub
 
 
 @pytest.fixture
-def settings_overrides(twilio: FaultyTwilio) -> dict[str, object]:
+def settings_overrides(twilio: TwilioStub) -> dict[str, object]:
     return {
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

@@ -22,7 +22,8 @@ from hotline.models import Base, Contract
 from hotline.runtime import Runtime
 from hotline.web.ui import is_machine_blueprint
 from tests.callbacks.conftest import AUTH_TOKEN, PUBLIC_URL, World
-from tests.ivr.conftest import Phone, make_customer
+from tests.factories import make_customer
+from tests.ivr.conftest import Phone
 from tests.reliability.conftest import Figures, sign
 from tests.ui.conftest import PASSWORD, SUPERVISOR_EMAIL, csrf_token, sign_in
 from tests.ui.conftest import agents as agents  # noqa: F401 - fixture

@@ -26,7 +26,8 @@ from hotline.runtime import Runtime
 from ivr_flows import routing
 from ivr_flows.walker import FlaskTransport, Walk, Walker
 from tests.callbacks.conftest import AUTH_TOKEN, PUBLIC_URL, free_port
-from tests.ivr.conftest import check_twiml, make_agent, make_customer
+from tests.factories import make_agent, make_customer
+from tests.ivr.conftest import check_twiml
 from tests.reliability.conftest import FALLBACK, Figures
 
 STATION = "+49304412345"

@@ -27,7 +27,8 @@ from tests.callbacks.test_processes import schedulers as schedulers  # noqa: F40
 from tests.callbacks.test_processes import (
     test_kill_9_the_active_scheduler_and_the_standby_takes_over as kill_9_scheduler,
 )
-from tests.ivr.conftest import check_twiml, make_agent, make_customer
+from tests.factories import make_agent, make_customer
+from tests.ivr.conftest import check_twiml
 from tests.reliability.conftest import Figures
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")

@@ -22,8 +22,10 @@ from hotline.models import Call, Callback, Ticket
 from hotline.runtime import Runtime
 from ivr_flows.walker import FlaskTransport, Walker
 from tests.callbacks.conftest import AUTH_TOKEN, PUBLIC_URL, World, free_port
-from tests.ivr.conftest import check_twiml, make_agent, make_customer
-from tests.reliability.conftest import FaultyTwilio, Figures
+from tests.factories import make_agent, make_customer
+from tests.ivr.conftest import check_twiml
+from tests.reliability.conftest import Figures
+from tests.twilio_standin import TwilioStub
 
 TIMEOUT = 0.5
 
@@ -40,7 +42,7 @@ def claimed(client: FlaskClient, world: World) -> int:
 def test_twilio_failing_leaves_the_callback_workable(
     client: FlaskClient,
     world: World,
-    twilio: FaultyTwilio,
+    twilio: TwilioStub,
     figures: Figures,
     monkeypatch: pytest.MonkeyPatch,
     fault: str,

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from hotline.imports import RowError, read_csv, run_import
 from hotline.runtime import Runtime
 from tests.callbacks.conftest import World
-from tests.ivr.conftest import check_twiml, make_agent, make_customer
+from tests.factories import make_agent, make_customer
+from tests.ivr.conftest import check_twiml
 from tests.reliability.conftest import Figures, fuzz, signed_post
 
 LEAKS = re.compile(

@@ -15,7 +15,8 @@ from callback.daily import clean_up
 from hotline.models import Call, Callback, CallStep, Contact, PhoneNumber, Ticket
 from hotline.privacy import ERASED, PrivacyError, export_person
 from hotline.runtime import Runtime
-from tests.ivr.conftest import Phone, make_agent, make_customer
+from tests.factories import make_agent, make_customer
+from tests.ivr.conftest import Phone
 
 STATION = "+49304412345"
 ADMIN = "+4930441234"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from werkzeug.serving import make_server
 
 from hotline.accounts.agents import add_agent
 from hotline.runtime import Runtime
+from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, TwilioStub
+from tests.twilio_standin import twilio_standin as twilio_standin  # noqa: F401 - fixture
+from tests.twilio_standin import twilio_stub as twilio_stub  # noqa: F401 - fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,6 +58,24 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     """POST the login form as a browser would, with the form's CSRF token."""
     token = csrf_token(client)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def twilio_settings(stub: TwilioStub, **extra: object) -> dict[str, object]:
+    """settings_overrides for pages that talk to the Twilio stand-in (and `extra`)."""
+    return {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": stub.base_url,
+        **extra,
+    }
+
+
+@pytest.fixture
+def upload_dir(app: Flask, tmp_path: Path) -> Path:
+    """The app's folder for uploaded imports, under the test's tmp_path."""
+    folder = tmp_path / "imports"
+    app.config["HOTLINE_IMPORT_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture
@@ -127,16 +149,46 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser tab (own cookies) on the live server, in German."""
+@contextmanager
+def _tab(browser: Any, live_server: str) -> Iterator[Any]:
     context = browser.new_context(
         base_url=live_server, locale="de-DE", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser tab (own cookies) on the live server, in German."""
+    with _tab(browser, live_server) as tab:
+        yield tab
+
+
+@pytest.fixture
+def second_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A second browser context: another agent at another desk."""
+    with _tab(browser, live_server) as tab:
+        yield tab
+
+
+def sign_in_page(
+    page: Any,
+    email: str = AGENT_EMAIL,
+    password: str = PASSWORD,
+    *,
+    landing: str | None = "**/callbacks",
+) -> None:
+    """Sign in through the login form in the browser; wait for `landing` unless None."""
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if landing is not None:
+        page.wait_for_url(landing)
 
 
 def screenshot(page: Any, name: str, request: pytest.FixtureRequest) -> Path:

@@ -14,14 +14,7 @@ from hotline.clock import FixedClock
 from hotline.models import Callback
 from hotline.tickets import open_ticket
 from tests.factories import make_contract
-from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SUPERVISOR_EMAIL, screenshot
-
-
-def _sign_in(page: Any, email: str = AGENT_EMAIL, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+from tests.ui.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, screenshot, sign_in_page
 
 
 def test_sign_in_lands_on_the_callback_list(
@@ -51,8 +44,7 @@ def test_sign_in_lands_on_the_callback_list(
 
     page.goto("/callbacks")
     assert page.url.endswith("/login?next=%2Fcallbacks")
-    _sign_in(page, SUPERVISOR_EMAIL)
-    page.wait_for_url("**/callbacks")
+    sign_in_page(page, SUPERVISOR_EMAIL)
     assert page.locator("h1").inner_text() == "Rückrufliste"
     nav = page.locator("nav").inner_text()
     for entry in ("Rückrufliste", "Tickets", "Verträge", "Mein Status", "Agenten", "Import"):
@@ -71,7 +63,7 @@ def test_sign_in_lands_on_the_callback_list(
 def test_a_wrong_password_shows_a_german_error(
     page: Any, agents: dict[str, int], request: pytest.FixtureRequest
 ) -> None:
-    _sign_in(page, password="das-ist-falsch")
+    sign_in_page(page, password="das-ist-falsch", landing=None)
     error = page.locator("[role=alert]")
     error.wait_for()
     assert error.inner_text() == "E-Mail-Adresse oder Passwort ist falsch."
@@ -100,8 +92,7 @@ def test_find_a_contract_by_a_phone_number_as_typed(
         open_ticket(session, now=clock.now() - timedelta(days=days), contract_id=contract.id)
     session.commit()
 
-    _sign_in(page)
-    page.wait_for_url("**/callbacks")
+    sign_in_page(page)
     page.click("nav >> text=Verträge")
     page.fill("input[name=q]", "030 / 441 23 45")
     page.press("input[name=q]", "Enter")
@@ -128,8 +119,7 @@ def test_the_page_loads_no_resources_from_elsewhere(
 ) -> None:
     seen: list[str] = []
     page.on("request", lambda r: seen.append(r.url))
-    _sign_in(page)
-    page.wait_for_url("**/callbacks")
+    sign_in_page(page)
     assert seen and all(url.startswith(live_server) for url in seen)
     # The stylesheet arrived and applies under the Content-Security-Policy.
     background = page.evaluate(

@@ -7,67 +7,38 @@ callbacks-list.png is also copied to docs/screenshots/ for the README."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from hotline.clock import FixedClock
 from hotline.models import Callback
-from tests.callbacks.conftest import (  # noqa: F401 - fixtures of the Twilio stand-in
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    PUBLIC_URL,
-    RECORDING_MP3,
-    RECORDING_URL,
-    TwilioStub,
-    _twilio_stub_server,
-    twilio_stub,
-)
+from tests.callbacks.conftest import PUBLIC_URL
 from tests.factories import make_contract
-from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SCREENSHOTS, SUPERVISOR_EMAIL, screenshot
+from tests.twilio_standin import RECORDING_MP3, RECORDING_URL, TwilioStub
+from tests.ui.conftest import (
+    AGENT_EMAIL,
+    SCREENSHOTS,
+    SUPERVISOR_EMAIL,
+    screenshot,
+    sign_in_page,
+    twilio_settings,
+)
 from tests.ui.test_workflows import BAD_CSV
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RECORDING = RECORDING_URL  # the stand-in serves it (with the account's basic auth)
 
 
-@pytest.fixture
-def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:  # noqa: F811
-    return {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_stub.base_url,
-        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
-    }
-
-
-@pytest.fixture(autouse=True)
-def _upload_dir(app: Flask, tmp_path: Path) -> None:
-    app.config["HOTLINE_IMPORT_DIR"] = str(tmp_path / "imports")
+pytestmark = pytest.mark.usefixtures("upload_dir")
 
 
 @pytest.fixture
-def second_page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A second browser context: another agent at another desk."""
-    context = browser.new_context(
-        base_url=live_server, locale="de-DE", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-def sign_in(page: Any, email: str = AGENT_EMAIL) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/callbacks")
+def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:
+    return twilio_settings(twilio_stub, HOTLINE_PUBLIC_URL=PUBLIC_URL)
 
 
 def seed(session: Session, clock: FixedClock, agents: dict[str, int]) -> dict[str, int]:
@@ -131,11 +102,11 @@ def test_work_a_callback_from_the_list_to_done(
     session: Session,
     clock: FixedClock,
     agents: dict[str, int],
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
     request: pytest.FixtureRequest,
 ) -> None:
     ids = seed(session, clock, agents)
-    sign_in(page)
+    sign_in_page(page)
     rows = page.locator("table.callbacks tbody tr")
     assert rows.count() == 3
     first = rows.nth(0).inner_text()
@@ -192,8 +163,8 @@ def test_two_agents_claim_the_same_callback(
     request: pytest.FixtureRequest,
 ) -> None:
     ids = seed(session, clock, agents)
-    sign_in(page, AGENT_EMAIL)
-    sign_in(second_page, SUPERVISOR_EMAIL)
+    sign_in_page(page, AGENT_EMAIL)
+    sign_in_page(second_page, SUPERVISOR_EMAIL)
     # Both see the callback free, then both click.
     anna = row(page, ids["legal"]).locator("button", has_text="Übernehmen")
     sven = row(second_page, ids["legal"]).locator("button", has_text="Übernehmen")
@@ -215,7 +186,7 @@ def test_the_list_refreshes_but_keeps_what_the_agent_types(
     agents: dict[str, int],
 ) -> None:
     ids = seed(session, clock, agents)
-    sign_in(page)
+    sign_in_page(page)
     row(page, ids["outage"]).locator("button", has_text="Übernehmen").click()
     page.wait_for_selector("textarea[name=note]")
     page.fill("textarea[name=note]", "Kunde ruft gleich zurück")
@@ -253,7 +224,7 @@ def test_an_upload_with_an_error_names_the_row(
 ) -> None:
     csv_file = tmp_path / "kunden.csv"
     csv_file.write_text(BAD_CSV, encoding="utf-8")
-    sign_in(page, SUPERVISOR_EMAIL)
+    sign_in_page(page, SUPERVISOR_EMAIL)
     page.click("nav >> text=Import")
     page.wait_for_url("**/import")
     page.set_input_files("input[name=file]", str(csv_file))

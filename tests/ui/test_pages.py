@@ -72,7 +72,7 @@ def test_the_contract_page(
         customer_number="3003",
         contract_number="V-3003",
         plan="second_level",
-        admin=("Petra Admin", ["+4940123456"], "1234"),
+        admins=[("Petra Admin", ["+4940123456"], "1234")],
         cancellation_received=date(2026, 11, 2),
         cancellation_by="customer",
     )

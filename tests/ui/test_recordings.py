@@ -16,27 +16,22 @@ from callback.recordings import mp3_url
 from hotline.clock import FixedClock
 from hotline.runtime import Runtime
 from hotline.settings import load_settings
-from tests.callbacks.conftest import (  # noqa: F401 - fixtures of the Twilio stand-in
+from tests.callbacks.conftest import free_port
+from tests.twilio_standin import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     RECORDING_MP3,
     RECORDING_SID,
     RECORDING_URL,
     TwilioStub,
-    _twilio_stub_server,
-    free_port,
-    twilio_stub,
 )
+from tests.ui.conftest import twilio_settings
 from tests.ui.test_workflows import add_callback
 
 
 @pytest.fixture
-def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:  # noqa: F811
-    return {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_stub.base_url,
-    }
+def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:
+    return twilio_settings(twilio_stub)
 
 
 def _url(cb_id: int) -> str:
@@ -47,7 +42,7 @@ def test_the_recording_plays_through_the_hotline_with_twilios_credentials(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
     response = agent_client.get(_url(cb_id))
@@ -68,7 +63,7 @@ def test_only_signed_in_agents_get_a_recording(
     agents: dict[str, int],
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
     response = client.get(_url(cb_id))
@@ -80,7 +75,7 @@ def test_no_recording_or_no_callback_is_a_german_404(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock)
     for url in (_url(cb_id), _url(cb_id + 1000)):
@@ -103,7 +98,7 @@ def test_twilio_refusing_is_a_german_502(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
     twilio_stub.mode = "refuse"
@@ -115,7 +110,7 @@ def test_wrong_credentials_are_a_german_502(
     session: Session,
     clock: FixedClock,
     rt: Runtime,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
     rt.settings = dataclasses.replace(rt.settings, twilio_auth_token="falsch")
@@ -128,7 +123,7 @@ def test_missing_credentials_are_a_german_502_without_asking_twilio(
     session: Session,
     clock: FixedClock,
     rt: Runtime,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
     rt.settings = dataclasses.replace(rt.settings, twilio_auth_token=None)
@@ -140,7 +135,7 @@ def test_a_slow_twilio_times_out_with_a_german_502(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cb_id = add_callback(session, clock, recording_url=RECORDING_URL)
@@ -168,7 +163,7 @@ def test_a_url_that_is_not_a_twilio_recording_is_never_fetched(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     """SSRF: the row's URL names the stand-in by another host name, or Twilio with
     another path; the hotline must not send the credentials (or anything) there."""
@@ -196,7 +191,7 @@ def test_a_recording_url_on_the_configured_base_url_is_fetched(
     agent_client: FlaskClient,
     session: Session,
     clock: FixedClock,
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     url = f"{twilio_stub.base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}"
     cb_id = add_callback(session, clock, recording_url=url)

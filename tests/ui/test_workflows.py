@@ -24,16 +24,10 @@ from hotline.models import (
     TicketNote,
 )
 from hotline.tickets import open_ticket
-from tests.callbacks.conftest import (  # noqa: F401 - fixtures of the Twilio stand-in
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    PUBLIC_URL,
-    TwilioStub,
-    _twilio_stub_server,
-    twilio_stub,
-)
+from tests.callbacks.conftest import PUBLIC_URL
 from tests.factories import make_contract
-from tests.ui.conftest import AGENT_EMAIL, csrf_token, sign_in
+from tests.twilio_standin import TwilioStub
+from tests.ui.conftest import AGENT_EMAIL, csrf_token, sign_in, twilio_settings
 
 RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE123"
 HEADER = (
@@ -50,21 +44,12 @@ BAD_CSV = GOOD_CSV + (
 )
 
 
+pytestmark = pytest.mark.usefixtures("upload_dir")
+
+
 @pytest.fixture
-def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:  # noqa: F811
-    return {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_stub.base_url,
-        "HOTLINE_PUBLIC_URL": PUBLIC_URL,
-    }
-
-
-@pytest.fixture(autouse=True)
-def _upload_dir(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "imports"
-    app.config["HOTLINE_IMPORT_DIR"] = str(folder)
-    return folder
+def settings_overrides(twilio_stub: TwilioStub) -> dict[str, object]:
+    return twilio_settings(twilio_stub, HOTLINE_PUBLIC_URL=PUBLIC_URL)
 
 
 def add_callback(
@@ -158,7 +143,7 @@ def test_claim_dial_and_done_with_a_note(
     session: Session,
     clock: FixedClock,
     agents: dict[str, int],
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     cb_id = add_callback(session, clock)
     text = post(agent_client, f"/callbacks/{cb_id}/claim", status="offen")
@@ -188,7 +173,7 @@ def test_twilio_refusing_the_call_is_shown_in_german_with_its_message(
     session: Session,
     clock: FixedClock,
     agents: dict[str, int],
-    twilio_stub: TwilioStub,  # noqa: F811
+    twilio_stub: TwilioStub,
 ) -> None:
     twilio_stub.mode = "refuse"
     cb_id = add_callback(session, clock)
@@ -319,23 +304,23 @@ def upload(client: FlaskClient, content: str, name: str = "kunden.csv") -> str:
 
 
 def test_an_upload_with_an_error_names_the_row_and_imports_nothing(
-    supervisor_client: FlaskClient, session: Session, _upload_dir: Path
+    supervisor_client: FlaskClient, session: Session, upload_dir: Path
 ) -> None:
     text = upload(supervisor_client, BAD_CSV)
     assert "wurde abgelehnt" in text and "Es wurde nichts importiert." in text
     assert "Zeile 3" in text and "plan" in text
     assert "/import/apply" not in text
     assert session.scalar(select(Customer)) is None
-    assert not list(_upload_dir.glob("*.csv"))
+    assert not list(upload_dir.glob("*.csv"))
 
 
 def test_dry_run_first_then_the_same_file_is_imported(
-    supervisor_client: FlaskClient, session: Session, _upload_dir: Path
+    supervisor_client: FlaskClient, session: Session, upload_dir: Path
 ) -> None:
     text = upload(supervisor_client, GOOD_CSV)
     assert "Probelauf" in text and "würden angelegt" in text and "Import ausführen" in text
     assert session.scalar(select(Customer)) is None
-    stored = list(_upload_dir.glob("*.csv"))
+    stored = list(upload_dir.glob("*.csv"))
     assert len(stored) == 1
     token = stored[0].stem
     assert f'value="{token}"' in text
@@ -347,7 +332,7 @@ def test_dry_run_first_then_the_same_file_is_imported(
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "Import ausgeführt" in text
     assert session.scalar(select(Customer.name)) == "Café Sonne"
-    assert not list(_upload_dir.glob("*.csv"))
+    assert not list(upload_dir.glob("*.csv"))
     # The file is gone: a second click cannot import twice, and says why.
     response = supervisor_client.post(
         "/import/apply",
@@ -498,3 +483,21 @@ def test_signing_in_still_lands_on_the_moved_list(
     client: FlaskClient, agents: dict[str, int]
 ) -> None:
     assert sign_in(client, AGENT_EMAIL).headers["Location"] == "/callbacks"
+
+
+def test_contract_refusals_are_german_on_the_page(
+    supervisor_client: FlaskClient, session: Session
+) -> None:
+    make_contract(session, contract_number="V-78", start=date(2025, 3, 1))
+    session.commit()
+    cancel = {"received": "2026-11-30"}
+    text = post(supervisor_client, "/contracts/V-78/cancel", "/contracts/V-78", **cancel, by="x")
+    assert "Bitte angeben, wer gekündigt hat (Kunde oder Anbieter)." in text
+    terminate = {"effective": "2026-12-15", "reason": "Missbrauch"}
+    post(supervisor_client, "/contracts/V-78/terminate", "/contracts/V-78", **terminate)
+    text = post(supervisor_client, "/contracts/V-78/terminate", "/contracts/V-78", **terminate)
+    assert "Der Vertrag ist bereits außerordentlich beendet." in text
+    text = post(
+        supervisor_client, "/contracts/V-78/cancel", "/contracts/V-78", **cancel, by="customer"
+    )
+    assert "Der Vertrag ist bereits außerordentlich beendet." in text
