@@ -136,7 +136,7 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
         contract_id=step.call.contract_id,
         station_id=step.call.station_id,
         ticket_id=ticket.id if ticket else None,
-        call_id=step.call.id,
+        call_id=step.call_id,
     )
     step.call.outcome = "callback"
     say(response, step.voice, step.text("record"))
@@ -151,7 +151,7 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
 
 
 def _callback(step: Step) -> Callback | None:
-    return step.session.scalar(select(Callback).where(Callback.call_id == step.call.id))
+    return step.session.scalar(select(Callback).where(Callback.call_id == step.call_id))
 
 
 def recorded(step: Step) -> VoiceResponse:

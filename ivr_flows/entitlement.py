@@ -43,7 +43,7 @@ def _entitled(
         now=step.now,
         contract_id=contract.id,
         station_id=step.call.station_id,
-        call_id=step.call.id,
+        call_id=step.call_id,
         channel="phone",
     )
     return ask_category(step, response, 1, intro)

@@ -19,9 +19,12 @@ def incoming(step: Step) -> VoiceResponse:
     """POST /voice/incoming: a known number goes straight on; others enter their customer number."""
     response = new_response()
     call = step.call
-    matches = lookup_number(step.session, call.caller_e164) if call.caller_e164 else []
+    # A new call is inserted with what the lookup finds, not inserted first and then updated.
+    with step.session.no_autoflush:
+        matches = lookup_number(step.session, call.caller_e164) if call.caller_e164 else []
+        if len(matches) == 1:
+            _apply(step, matches[0])
     if len(matches) == 1:
-        _apply(step, matches[0])
         customer = matches[0].contract.customer.name
         return entitle(step, response, intro=[step.text("greeting_known", customer=customer)])
     intro = [step.text("greeting")]

@@ -49,15 +49,18 @@ def menu_choice(step: Step) -> VoiceResponse:
 
 def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     """Open and someone available: ring them all; else the callback offer."""
-    step.call.category = category
+    # The reads first, then the changes: the call's row is updated once, at the commit,
+    # instead of once per query that would autoflush it.
     ticket = step.ticket
+    is_open = step.rt.calendar.is_open(step.now)
+    agents = available_agents(step.session) if is_open else []
+    step.call.category = category
     if ticket is not None:
         ticket.category = category
-    if not step.rt.calendar.is_open(step.now):
+    if not is_open:
         hours = step.rt.settings.calendar
         closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))
         return offer_callback(step, response, 1, closed)
-    agents = available_agents(step.session)
     if not agents:
         return offer_callback(step, response, 1, step.text("nobody_free"))
     step.call.outcome = "agent_ringing"

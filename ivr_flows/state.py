@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -21,6 +21,9 @@ from hotline.models import Call, Contract, Ticket
 from hotline.runtime import Runtime
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice
+
+# Built once per process: building a statement costs about as much as running it.
+_CALL_TICKET = select(Ticket).where(Ticket.call_id == bindparam("call_id"))
 
 
 def voice_of(rt: Runtime) -> Voice:
@@ -38,22 +41,32 @@ def url(rt: Runtime, path: str, **params: object) -> str:
 
 
 def load_call(session: Session, form: Mapping[str, str], now: datetime) -> Call:
-    """The call row for the posted CallSid, created on first sight."""
+    """The call row for the posted CallSid, created (and inserted) on first sight."""
     sid = form.get("CallSid", "")
     call = session.scalar(select(Call).where(Call.call_sid == sid))
     if call is None:
-        raw = form.get("From", "")
-        call = Call(
-            call_sid=sid,
-            direction="inbound",
-            from_raw=raw[:64],
-            caller_e164=caller_number(raw),
-            started_at=now,
-            pin_failures=0,
-            identify_failures=0,
-        )
-        session.add(call)
+        call = new_call(session, form, now)
         session.flush()
+    return call
+
+
+def new_call(session: Session, form: Mapping[str, str], now: datetime) -> Call:
+    """A call row for a CallSid seen for the first time, added to the session.
+
+    Not flushed yet: the first query (or `Step.call_id`) inserts it, so that what the
+    first step learns (contract, station) goes into the INSERT instead of an UPDATE.
+    """
+    raw = form.get("From", "")
+    call = Call(
+        call_sid=form.get("CallSid", ""),
+        direction="inbound",
+        from_raw=raw[:64],
+        caller_e164=caller_number(raw),
+        started_at=now,
+        pin_failures=0,
+        identify_failures=0,
+    )
+    session.add(call)
     return call
 
 
@@ -96,6 +109,13 @@ class Step:
         return self.prompts.text(key, **values)
 
     @property
+    def call_id(self) -> int:
+        """The call row's id; inserts a new call first (use this, not `call.id`)."""
+        if self.call.id is None:
+            self.session.flush()
+        return self.call.id
+
+    @property
     def contract(self) -> Contract | None:
         if self.call.contract_id is None:
             return None
@@ -103,7 +123,7 @@ class Step:
 
     @property
     def ticket(self) -> Ticket | None:
-        return self.session.scalar(select(Ticket).where(Ticket.call_id == self.call.id))
+        return self.session.scalar(_CALL_TICKET, {"call_id": self.call_id})
 
 
 def new_response() -> VoiceResponse:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.orm import Session, joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
@@ -32,6 +34,11 @@ def _settings() -> Settings:
 
 
 signed = twilio_signed(_settings)
+
+# Twilio's call statuses of a call that is over.
+ENDED = ("completed", "busy", "failed", "no-answer", "canceled")
+# The answer to a status callback (Twilio ignores it).
+EMPTY_TWIML = xml(VoiceResponse())
 
 # path -> handler of one step of the call flow (see DESIGN "The call flow").
 STEPS: dict[str, Handler] = {
@@ -82,21 +89,24 @@ def whisper() -> Response:
     text = prompts.text("whisper_unknown")
     try:
         with transaction(rt.sessions) as session:
-            call = session.scalar(select(Call).where(Call.call_sid == request.args.get("parent")))
-            if call is not None and call.contract_id is not None:
-                text = _whisper_text(session, call, prompts)
+            # One query: the call with its contract, customer and station.
+            row = session.execute(
+                select(Call, Contract, Station)
+                .outerjoin(Contract, Contract.id == Call.contract_id)
+                .outerjoin(Station, Station.id == Call.station_id)
+                .options(joinedload(Contract.customer))
+                .where(Call.call_sid == request.args.get("parent"))
+            ).first()
+            if row is not None and row.Contract is not None:
+                text = _whisper_text(row.Call, row.Contract, row.Station, prompts)
     except Exception:  # the agent still gets the call, with a shorter whisper
         log.exception("whisper for %s failed", request.args.get("parent"))
     say(response, voice, text)
     return twiml_response(xml(response))
 
 
-def _whisper_text(session: Session, call: Call, prompts: Prompts) -> str:
+def _whisper_text(call: Call, contract: Contract, station: Station | None, prompts: Prompts) -> str:
     """Customer, plan, station and category, for the agent."""
-    contract = session.get(Contract, call.contract_id)
-    if contract is None:
-        return prompts.text("whisper_unknown")
-    station = session.get(Station, call.station_id) if call.station_id else None
     return prompts.text(
         "whisper",
         customer=contract.customer.name,
@@ -117,18 +127,40 @@ def status() -> Response:
     try:
         now = rt.clock.now()
         with transaction(rt.sessions) as session:
-            call = load_call(session, form, now)
-            call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status
-            duration = form.get("CallDuration", "")
-            if duration.isdigit():
-                call.duration_seconds = int(duration)
-            if call.twilio_status in ("completed", "busy", "failed", "no-answer", "canceled"):
-                call.ended_at = call.ended_at or now
-                if call.outcome is None:
-                    call.outcome = "hung_up"
+            if not _update_status(session, form, now):
+                call = load_call(session, form, now)
+                call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status
+                duration = form.get("CallDuration", "")
+                if duration.isdigit():
+                    call.duration_seconds = int(duration)
+                if call.twilio_status in ENDED:
+                    call.ended_at = call.ended_at or now
+                    if call.outcome is None:
+                        call.outcome = "hung_up"
     except Exception:
         log.exception("status callback for %s not recorded", form.get("CallSid"))
-    return twiml_response(xml(VoiceResponse()))
+    return twiml_response(EMPTY_TWIML)
+
+
+def _update_status(session: Session, form: Mapping[str, str], now: datetime) -> bool:
+    """The usual case in one UPDATE: a known call and a status. False: nothing was changed.
+
+    The same as the ORM path below it, in SQL: an ended call keeps its first end and outcome.
+    """
+    status = form.get("CallStatus", "")[:20]
+    if not status:  # the old status decides whether the call ended: the ORM path reads it
+        return False
+    values: dict[str, Any] = {"twilio_status": status}
+    duration = form.get("CallDuration", "")
+    if duration.isdigit():
+        values["duration_seconds"] = int(duration)
+    if status in ENDED:
+        values["ended_at"] = func.coalesce(Call.ended_at, literal(now, Call.ended_at.type))
+        values["outcome"] = func.coalesce(Call.outcome, "hung_up")
+    result = session.connection().execute(
+        update(Call).where(Call.call_sid == form.get("CallSid", "")).values(values)
+    )
+    return bool(result.rowcount)
 
 
 @bp.post("/fallback")

@@ -16,15 +16,15 @@ import logging
 from collections.abc import Callable
 
 from flask import Response, current_app, request
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
 from hotline.db import transaction
-from hotline.models import CallStep
+from hotline.models import Call, CallStep
 from ivr_flows.fallback import fallback_twiml
-from ivr_flows.state import Step, load_call
+from ivr_flows.state import Step, new_call
 from ivr_flows.twiml import xml
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,19 @@ Handler = Callable[[Step], VoiceResponse]
 
 # Form fields that make a repeated request a different step (keys, dial and recording results).
 _STEP_FIELDS = ("Digits", "DialCallStatus", "RecordingUrl")
+
+
+# Built once per process: building a statement costs about as much as running it.
+# The call and the answer already given to this step (see run_step).
+_CALL_AND_ANSWER = (
+    select(Call, CallStep.twiml)
+    .outerjoin(
+        CallStep,
+        and_(CallStep.call_sid == Call.call_sid, CallStep.step == bindparam("key")),
+    )
+    .where(Call.call_sid == bindparam("sid"))
+)
+_STORE_ANSWER = insert(CallStep)
 
 
 def twiml_response(body: str) -> Response:
@@ -72,16 +85,17 @@ def run_step(handler: Handler) -> Response:
         try:
             now = rt.clock.now()
             with transaction(rt.sessions) as session:
-                stored = session.scalar(
-                    select(CallStep.twiml).where(
-                        CallStep.call_sid == call_sid, CallStep.step == key
-                    )
-                )
-                if stored is not None:
-                    return twiml_response(stored)
-                call = load_call(session, form, now)
+                # One query for the call and the answer already given to this step. A step
+                # is stored in the transaction that inserts its call and calls are never
+                # deleted, so without a call row there is no stored answer either.
+                row = session.execute(_CALL_AND_ANSWER, {"sid": call_sid, "key": key}).first()
+                if row is not None and row.twiml is not None:
+                    return twiml_response(row.twiml)
+                call = row.Call if row is not None else new_call(session, form, now)
                 body = xml(handler(Step(rt, session, call, form, args, now)))
-                session.add(CallStep(call_sid=call_sid, step=key, twiml=body, at=now))
+                session.execute(
+                    _STORE_ANSWER, {"call_sid": call_sid, "step": key, "twiml": body, "at": now}
+                )
             return twiml_response(body)
         except IntegrityError:
             # The same request ran in parallel (Twilio's retry): the second try finds its answer.

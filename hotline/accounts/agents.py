@@ -77,11 +77,13 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
     return agent
 
 
+# Built once per process (the IVR asks for every call that reaches the menu).
+_AVAILABLE = select(Agent).where(Agent.available, Agent.active).order_by(Agent.id)
+
+
 def available_agents(session: Session) -> list[Agent]:
     """Agents the IVR should ring now, in a stable order."""
-    return list(
-        session.scalars(select(Agent).where(Agent.available, Agent.active).order_by(Agent.id))
-    )
+    return list(session.scalars(_AVAILABLE))
 
 
 def create_token(session: Session, email: str, now: datetime) -> str:

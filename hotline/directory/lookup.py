@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from hotline.models import Contact, Contract, Customer, PhoneNumber, Station
@@ -23,33 +23,40 @@ class Match:
         return self.admin is not None
 
 
+# One query, built once per process: the numbers with their station or contact, contract
+# and customer (a webhook greets the caller by the customer's name).
+_BY_NUMBER = (
+    select(PhoneNumber, Contract)
+    .join(Contract, Contract.id == PhoneNumber.contract_id)
+    .where(PhoneNumber.e164 == bindparam("e164"))
+    .options(
+        joinedload(PhoneNumber.station),
+        joinedload(PhoneNumber.contact),
+        joinedload(Contract.customer),
+    )
+    .order_by(PhoneNumber.contract_id, PhoneNumber.id)
+)
+
+
 def lookup_number(session: Session, e164: str) -> list[Match]:
     """Every contract the E.164 number belongs to, one match per contract.
 
     A number registered both as a station and as an admin of the same contract
     is the admin: that is the stronger right on a Second Level contract.
     """
-    rows = session.scalars(
-        select(PhoneNumber)
-        .where(PhoneNumber.e164 == e164)
-        .options(
-            joinedload(PhoneNumber.station),
-            joinedload(PhoneNumber.contact),
-        )
-        .order_by(PhoneNumber.contract_id, PhoneNumber.id)
-    ).all()
+    rows = session.execute(_BY_NUMBER, {"e164": e164}).all()
     by_contract: dict[int, Match] = {}
-    for row in rows:
+    for row, contract in rows:
         known = by_contract.get(row.contract_id)
         if row.contact is not None and (known is None or known.admin is None):
             by_contract[row.contract_id] = Match(
-                contract=_contract(session, row.contract_id),
+                contract=contract,
                 station=known.station if known else None,
                 admin=row.contact,
             )
         elif row.station is not None and (known is None or known.station is None):
             by_contract[row.contract_id] = Match(
-                contract=_contract(session, row.contract_id),
+                contract=contract,
                 station=row.station,
                 admin=known.admin if known else None,
             )
@@ -80,9 +87,3 @@ def find_station(contract: Contract, station_number: str) -> Station | None:
         if (station.number.lstrip("0") or "0") == wanted:
             return station
     return None
-
-
-def _contract(session: Session, contract_id: int) -> Contract:
-    contract = session.get(Contract, contract_id)
-    assert contract is not None  # the foreign key guarantees it
-    return contract
