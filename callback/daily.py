@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from callback.lifecycle import FINAL_STATES
 from hotline.contracts import ContractStatus, status_on, term_on
-from hotline.models import Call, Callback, CallStep, Contract, ContractEvent, PinAttempt
+from hotline.models import (
+    Call,
+    Callback,
+    CallbackAttempt,
+    CallStep,
+    Contract,
+    ContractEvent,
+    PinAttempt,
+)
 from hotline.settings import Settings
 
 
@@ -42,7 +50,13 @@ def roll_over_contracts(session: Session, today: date, now: datetime) -> int:
 
 
 def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
-    """Forget problem recordings and call details older than the retention settings."""
+    """Forget problem recordings and call details older than the retention settings.
+
+    Finished callbacks (done, failed, cancelled) whose last change is older than
+    `retention_call_details_days` lose the customer's number, the agent's note and
+    the error texts (which can quote the number); the rows stay for the reports.
+    Open callbacks are never touched, however old.
+    """
     recordings_before = now - timedelta(days=settings.retention_recordings_days)
     details_before = now - timedelta(days=settings.retention_call_details_days)
     recordings = session.execute(
@@ -67,9 +81,32 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
         .values(from_raw="", caller_e164=None)
         .execution_options(synchronize_session=False)
     )
+    # Callbacks finished long enough ago: select by status and last change only, so
+    # the two statements agree whatever ran before and a second run changes nothing.
+    finished_long_ago = (Callback.status.in_(FINAL_STATES), Callback.updated_at < details_before)
+    callbacks = session.execute(
+        update(Callback)
+        .where(
+            *finished_long_ago,
+            or_(Callback.phone != "", Callback.note != "", Callback.last_error.is_not(None)),
+        )
+        .values(phone="", note="", last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    attempts = session.execute(
+        update(CallbackAttempt)
+        .where(
+            CallbackAttempt.error.is_not(None),
+            CallbackAttempt.callback_id.in_(select(Callback.id).where(*finished_long_ago)),
+        )
+        .values(error=None)
+        .execution_options(synchronize_session=False)
+    )
     return {
         "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
         "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
         "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
         "calls": int(calls.rowcount),  # type: ignore[attr-defined]
+        "callbacks": int(callbacks.rowcount),  # type: ignore[attr-defined]
+        "callback_attempts": int(attempts.rowcount),  # type: ignore[attr-defined]
     }

@@ -36,6 +36,8 @@ def notify_failed(
                     Callback.status == FAILED,
                     Callback.customer_notified_at.is_(None),
                     Callback.contract_id.is_not(None),
+                    # Erased or past retention: there is no number left to write about.
+                    Callback.phone != "",
                 )
             )
         )
