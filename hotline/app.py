@@ -41,10 +41,13 @@ def create_app(
         )
 
     from hotline.web import (
+        agents_pages,
         auth,
+        contract_changes,
         contracts_pages,
+        import_pages,
+        reports,
         status_page,
-        supervisor_pages,
         tickets_pages,
     )
     from hotline.web.health import bp as health_bp
@@ -56,7 +59,10 @@ def create_app(
         contracts_pages.bp,
         tickets_pages.bp,
         status_page.bp,
-        supervisor_pages.bp,
+        agents_pages.bp,
+        import_pages.bp,
+        contract_changes.bp,
+        reports.bp,
     ):
         app.register_blueprint(ui_blueprint)
     from hotline.web.api import bp as api_bp

@@ -1,4 +1,5 @@
-"""The figures of the supervisors' reports, computed from the database rows.
+"""Berichte, for supervisors: the /reports page and its figures, computed from the
+database rows.
 
 Days and months are Berlin days and months (the calendar's zone); grouping happens
 in Python so SQLite and PostgreSQL give the same answer.
@@ -10,10 +11,16 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.app import runtime
 from hotline.models import Call, Callback, CallbackAttempt, Contract, Customer, Ticket
+from hotline.web.ui import STATUS_LABELS, db, supervisor_required
+
+bp = Blueprint("reports", __name__)
 
 MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 WAITING_STATES = ("queued", "due", "claimed", "calling")
@@ -43,6 +50,35 @@ class ContractMonths:
     @property
     def total(self) -> int:
         return sum(self.counts)
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+@bp.get("/reports")
+@supervisor_required
+def reports() -> ResponseReturnValue:
+    rt = runtime()
+    s = db()
+    now = rt.clock.now()
+    zone = rt.calendar.zone
+    per_month, per_contract, months = tickets_per_month(s, now, zone)
+    waiting = callbacks_waiting(s)
+    return render_template(
+        "reports.html",
+        calls=calls_per_day(s, now, zone),
+        waiting=[Bar(STATUS_LABELS[b.label], b.value) for b in waiting],
+        waiting_total=sum(b.value for b in waiting),
+        oldest=oldest_waiting(s),
+        first_attempt=time_to_first_attempt(s, now),
+        tickets=per_month,
+        per_contract=per_contract[:50],
+        contract_count=len(per_contract),
+        months=months,
+    )
+
+
+# --- the figures ----------------------------------------------------------------------------
 
 
 def calls_per_day(session: Session, now: datetime, zone: tzinfo, days: int = 30) -> list[Bar]:

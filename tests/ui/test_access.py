@@ -17,6 +17,22 @@ from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SUPERVISOR_EMAIL, csrf_toke
 
 PUBLIC = {"auth.login", "static", "health.healthz"}
 
+# The blueprints only supervisors may use, and every endpoint they have.
+SUPERVISOR_BLUEPRINTS = ("agents_pages", "import_pages", "contract_changes", "reports")
+SUPERVISOR_ONLY = {
+    "agents_pages.agents",
+    "agents_pages.add",
+    "agents_pages.deactivate",
+    "agents_pages.activate",
+    "agents_pages.reset_password",
+    "import_pages.imports",
+    "import_pages.import_preview",
+    "import_pages.import_apply",
+    "contract_changes.cancel",
+    "contract_changes.terminate",
+    "reports.reports",
+}
+
 
 def _ui_rules(app: Flask, method: str) -> list[tuple[str, str]]:
     """(endpoint, URL) of every UI route for `method`, with placeholder arguments."""
@@ -48,18 +64,18 @@ def test_the_ui_has_the_expected_routes(app: Flask) -> None:
         "tickets_pages.tickets",
         "tickets_pages.ticket",
         "status_page.status",
-        "supervisor_pages.agents",
-        "supervisor_pages.imports",
-        "supervisor_pages.reports",
+        "agents_pages.agents",
+        "import_pages.imports",
+        "reports.reports",
     } <= gets
     assert {
         "auth.login",
         "auth.logout",
         "status_page.update_status",
-        "supervisor_pages.add",
-        "supervisor_pages.deactivate",
-        "supervisor_pages.activate",
-        "supervisor_pages.reset_password",
+        "agents_pages.add",
+        "agents_pages.deactivate",
+        "agents_pages.activate",
+        "agents_pages.reset_password",
     } <= posts
 
 
@@ -112,7 +128,7 @@ def test_machine_blueprints_are_exempt_from_csrf_and_sign_in(app: Flask) -> None
         prefix = blueprint.url_prefix or ""
         if prefix.startswith(("/voice", "/api")):
             assert name in machine, name
-    for name in ("auth", "callbacks_page", "contracts_pages", "supervisor_pages"):
+    for name in ("auth", "callbacks_page", "contracts_pages", *SUPERVISOR_BLUEPRINTS):
         assert name not in machine
 
 
@@ -120,14 +136,17 @@ def test_supervisor_pages_refuse_plain_agents(
     app: Flask, agent_client: FlaskClient, supervisor_client: FlaskClient, agents: dict[str, int]
 ) -> None:
     token = csrf_token(agent_client, "/status")
+    endpoints = {e for e, _ in _ui_rules(app, "GET") + _ui_rules(app, "POST")}
+    assert endpoints >= SUPERVISOR_ONLY
+    assert {e for e in endpoints if e.split(".")[0] in SUPERVISOR_BLUEPRINTS} == SUPERVISOR_ONLY
     for endpoint, url in _ui_rules(app, "GET"):
-        if endpoint.startswith("supervisor_pages."):
+        if endpoint in SUPERVISOR_ONLY:
             response = agent_client.get(url)
             assert response.status_code == 403, endpoint
             assert "Supervisoren vorbehalten" in response.get_data(as_text=True)
             assert supervisor_client.get(url).status_code == 200, endpoint
     for endpoint, url in _ui_rules(app, "POST"):
-        if endpoint.startswith("supervisor_pages."):
+        if endpoint in SUPERVISOR_ONLY:
             response = agent_client.post(url, data={"csrf_token": token, "password": "x" * 12})
             assert response.status_code == 403, endpoint
 
