@@ -5,6 +5,9 @@ Jobs (APScheduler 3, in-memory job store, no business data in job args):
   longer than `callbacks.claim_timeout_minutes` go back to due, and customers of
   failed callbacks get their e-mail; every `callbacks.release_interval_seconds`
   and at the opening minute of every working day;
+  first, the fallback calls noted in `hotline.spool_dir` while the database was
+  down become calls and callback requests (callback.spool), so they are released
+  in the same run;
 - contracts: term roll-over and ends, daily at 00:10 local time;
 - retention: clean-up, daily at 03:30 local time.
 
@@ -35,6 +38,7 @@ from callback.daily import clean_up, roll_over_contracts
 from callback.locking import SchedulerLock, scheduler_lock
 from callback.notify import notify_failed
 from callback.release import release_due, release_stale_claims
+from callback.spool import replay
 from hotline.runtime import Runtime
 
 log = logging.getLogger("callback.scheduler")
@@ -53,6 +57,11 @@ class Jobs:
         self.rt = rt
 
     def release(self) -> int:
+        try:
+            self.spool()
+        except OSError:
+            # The spool directory is unreadable: the release itself must still run.
+            log.exception("cannot replay the fallback spool in %s", self.rt.settings.spool_dir)
         now = self.rt.clock.now()
         released = release_due(self.rt.engine, now)
         if released:
@@ -69,6 +78,20 @@ class Jobs:
         if notified:
             log.info("told %d customer(s) by e-mail that we could not reach them", notified)
         return released
+
+    def spool(self) -> int:
+        """Replay the fallback spool; returns the entries brought into the database."""
+        result = replay(self.rt)
+        if result.entries or result.rejected:
+            log.info(
+                "fallback spool: %d entr(ies), %d new call(s), %d callback request(s), "
+                "%d line(s) kept aside",
+                result.entries,
+                result.calls,
+                result.callbacks,
+                result.rejected,
+            )
+        return result.entries
 
     def contracts(self) -> int:
         now = self.rt.clock.now()

@@ -49,6 +49,8 @@ class Settings:
     now: datetime | None
     support_email: str
     prompts: str
+    # Fallback calls are written here while the database is unreachable (callback.spool).
+    spool_dir: str
     voice_language: str
     voice: str
     ring_timeout_seconds: int
@@ -128,6 +130,7 @@ def load_settings(
         now=_now(env_vars.get("HOTLINE_NOW")) if env != "production" else None,
         support_email=_str("hotline.support_email", h["support_email"]),
         prompts=_choice("hotline.prompts", h["prompts"], ("de", "en")),
+        spool_dir=_spool_dir(h.get("spool_dir", "")),
         voice_language=_str("voice.language", v["language"]),
         voice=_str("voice.voice", v["voice"]),
         ring_timeout_seconds=_int("voice.ring_timeout_seconds", v["ring_timeout_seconds"], 5, 600),
@@ -225,6 +228,18 @@ def _database_url(value: str) -> str:
             f"not {redact_url(value)!r}"
         )
     return value
+
+
+def _spool_dir(value: Any) -> str:
+    """An absolute directory; empty: instance/spool under the current directory.
+
+    Not created here: callback.spool creates it when it first writes.
+    """
+    if not isinstance(value, str):
+        raise SettingsError(f"hotline.spool_dir: expected a directory path, got {value!r}")
+    if not value:
+        return str(Path.cwd() / "instance" / "spool")
+    return str(Path(value).expanduser().absolute())
 
 
 def _public_url(value: str) -> str | None:

@@ -2,7 +2,9 @@
 
 Used by Twilio's fallback URL and by every webhook that hits a database error or an
 unexpected exception: apologise, then ring the fallback numbers from the settings, or
-record a message (the recording stays in Twilio; its URL is in Twilio's call log).
+record a message. The routes of ivr_flows.views note a recorded message, and fallback
+numbers that did not answer, in the spool (callback.spool) for the scheduler to bring
+into the database, so the agents see these callers once it is back.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.settings import Settings
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice, dial, record, say, xml
+
+# DialCallStatus of a fallback number that answered.
+ANSWERED = ("completed", "answered")
 
 
 def _tools(settings: Settings) -> tuple[Prompts, Voice, str]:
@@ -43,7 +48,7 @@ def fallback_dialed_twiml(settings: Settings, dial_status: str) -> str:
     """After the fallback numbers rang: goodbye when someone answered, else a message."""
     prompts, voice, _ = _tools(settings)
     response = VoiceResponse()
-    if dial_status in ("completed", "answered"):
+    if dial_status in ANSWERED:
         say(response, voice, prompts.text("goodbye"))
         response.hangup()
     else:

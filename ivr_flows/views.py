@@ -12,13 +12,19 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
+from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
 from hotline.db import transaction
 from hotline.models import Call, Contract, Station
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
 from ivr_flows import callback_flow, entitlement, identify, routing
-from ivr_flows.fallback import fallback_dialed_twiml, fallback_recorded_twiml, fallback_twiml
+from ivr_flows.fallback import (
+    ANSWERED,
+    fallback_dialed_twiml,
+    fallback_recorded_twiml,
+    fallback_twiml,
+)
 from ivr_flows.prompts import Prompts
 from ivr_flows.state import load_call, prompts_of, voice_of
 from ivr_flows.twiml import say, xml
@@ -173,12 +179,17 @@ def fallback() -> Response:
 @bp.post("/fallback/dialed")
 @signed
 def fallback_dialed() -> Response:
-    return twiml_response(
-        fallback_dialed_twiml(_settings(), request.form.get("DialCallStatus", ""))
-    )
+    """The fallback numbers rang; unanswered, the caller is asked for a message."""
+    status = request.form.get("DialCallStatus", "")
+    if status not in ANSWERED:
+        # Spooled now: when the caller then leaves no message, Twilio calls nothing more.
+        spool_fallback(runtime(), request.form, DIAL_UNANSWERED)
+    return twiml_response(fallback_dialed_twiml(_settings(), status))
 
 
 @bp.post("/fallback/recorded")
 @signed
 def fallback_recorded() -> Response:
+    """The caller left a message: spooled (no database) for the scheduler to replay."""
+    spool_fallback(runtime(), request.form, RECORDING)
     return twiml_response(fallback_recorded_twiml(_settings()))

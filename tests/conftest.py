@@ -105,11 +105,13 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(database_url: str, settings_overrides: dict[str, object]) -> Settings:
+def settings(database_url: str, settings_overrides: dict[str, object], tmp_path: Path) -> Settings:
     values: dict[str, object] = {
         "HOTLINE_ENV": "test",
         "HOTLINE_DATABASE_URL": database_url,
         "HOTLINE_NUMBER": "+4930120045670",
+        # Never the working directory's instance/spool: a test must not replay another's.
+        "hotline.spool_dir": str(tmp_path / "spool"),
     }
     values.update(settings_overrides)
     return load_settings(environ={}, overrides=values)
