@@ -26,6 +26,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -38,7 +39,7 @@ from callback.daily import clean_up, roll_over_contracts
 from callback.locking import SchedulerLock, scheduler_lock
 from callback.notify import notify_failed
 from callback.release import release_due, release_stale_claims
-from callback.spool import replay
+from callback.spool import prune, replay
 from hotline.runtime import Runtime
 
 log = logging.getLogger("callback.scheduler")
@@ -103,8 +104,12 @@ class Jobs:
         return added
 
     def retention(self) -> dict[str, int]:
+        now = self.rt.clock.now()
         with self.rt.sessions() as session, session.begin():
-            removed = clean_up(session, self.rt.settings, self.rt.clock.now())
+            removed = clean_up(session, self.rt.settings, now)
+        removed["spool_files"] = prune(
+            Path(self.rt.settings.spool_dir), now, self.rt.settings.retention_recordings_days
+        )
         if any(removed.values()):
             log.info("retention clean-up: %s", removed)
         return removed

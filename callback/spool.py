@@ -32,7 +32,7 @@ import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,25 @@ def append(directory: Path, now: datetime, entry: Mapping[str, Any]) -> Path:
         finally:
             os.close(fd)  # also releases the lock
     raise OSError(f"{path} kept being claimed by the replay")
+
+
+def prune(directory: Path, now: datetime, days: int) -> int:
+    """Delete replayed and rejected spool files older than `days`; returns how many.
+
+    They hold callers' numbers and recording URLs, so they follow the recordings'
+    retention. The files' mtimes are compared with the hotline clock's `now`.
+    """
+    cutoff = (now - timedelta(days=days)).timestamp()
+    removed = 0
+    for kept in ("done", "rejected"):
+        for path in (directory / kept).glob("*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+    return removed
 
 
 # --- replaying (scheduler, database back) ------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callback.scheduler import Jobs
 from callback.spool import DIAL_UNANSWERED, RECORDING, append, replay, spool_fallback
 from hotline.accounts.agents import add_agent, create_token
 from hotline.clock import FixedClock
@@ -214,3 +216,23 @@ def test_a_writer_after_the_claim_starts_a_new_file(rt: Runtime) -> None:
     path.rename(path.with_name("claimed.replaying"))
     again = append(spool_dir(rt), rt.clock.now(), {"call_sid": "CA2"})
     assert again == path and json.loads(path.read_text()) == {"call_sid": "CA2"}
+
+
+def test_retention_prunes_replayed_and_rejected_files(rt: Runtime, clock: FixedClock) -> None:
+    spool_fallback(rt, form("CA1"), RECORDING)
+    replay(rt)
+    rejected = spool_dir(rt) / "rejected"
+    rejected.mkdir()
+    (rejected / "old.jsonl").write_text("{torn\n")
+    [done] = (spool_dir(rt) / "done").glob("*")
+    days = rt.settings.retention_recordings_days
+    inside = (clock.now() - timedelta(days=days - 1)).timestamp()
+    os.utime(done, (inside, inside))
+    os.utime(rejected / "old.jsonl", (inside, inside))
+    jobs = Jobs(rt)
+    assert jobs.retention()["spool_files"] == 0
+    assert done.exists()
+    clock.advance(days=2)
+    assert jobs.retention()["spool_files"] == 2
+    assert not done.exists() and not (rejected / "old.jsonl").exists()
+    assert jobs.retention()["spool_files"] == 0
