@@ -30,8 +30,8 @@ def offer_callback(step: Step, response: VoiceResponse, tries: int, why: str = "
         why,
         step.text("callback_offer"),
         num_digits=1,
+        no_input=step.url("/voice/callback", t=tries + 1),
     )
-    redirect(response, step.url("/voice/callback", t=tries + 1))
     return response
 
 
@@ -65,8 +65,8 @@ def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "")
         step.text("callback_number"),
         finish_on_key="#",
         timeout=8,
+        no_input=step.url("/voice/callback/number", t=tries + 1),
     )
-    redirect(response, step.url("/voice/callback/number", t=tries + 1))
     return response
 
 
@@ -94,8 +94,8 @@ def _read_back(step: Step, response: VoiceResponse, e164: str, tries: int) -> Vo
         step.url("/voice/callback/confirm", n=e164, t=tries),
         step.text("callback_readback", digits=digits),
         num_digits=1,
+        no_input=step.url("/voice/callback/readback", n=e164, t=tries + 1),
     )
-    redirect(response, step.url("/voice/callback/readback", n=e164, t=tries + 1))
     return response
 
 

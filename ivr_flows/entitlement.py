@@ -14,7 +14,7 @@ from hotline.models import Contact, Contract, PinAttempt
 from hotline.tickets import open_ticket
 from ivr_flows.speech import spoken_list
 from ivr_flows.state import Step, new_response
-from ivr_flows.twiml import dial, gather, redirect, say
+from ivr_flows.twiml import dial, gather, say
 
 
 def entitle(step: Step, response: VoiceResponse, intro: list[str] | None = None) -> VoiceResponse:
@@ -81,8 +81,8 @@ def _cashier(
         *texts,
         step.text("admin_pin"),
         finish_on_key="#",
+        no_input=step.url("/voice/admin-end"),
     )
-    redirect(response, step.url("/voice/admin-end"))
     return response
 
 
@@ -155,6 +155,6 @@ def pin_entered(step: Step) -> VoiceResponse:
         step.url("/voice/pin", t=step.tries() + 1),
         step.text("pin_wrong"),
         finish_on_key="#",
+        no_input=step.url("/voice/admin-end"),
     )
-    redirect(response, step.url("/voice/admin-end"))
     return response

@@ -9,7 +9,7 @@ from hotline.directory.lookup import Match, contracts_of_customer, find_station,
 from hotline.models import Contract
 from ivr_flows.entitlement import entitle
 from ivr_flows.state import Step, new_response
-from ivr_flows.twiml import gather, redirect, say
+from ivr_flows.twiml import gather, say
 
 IDENTIFY_TRIES = 3
 STATION_TRIES = 2
@@ -48,8 +48,8 @@ def ask_customer_number(
         *(intro or []),
         step.text("identify"),
         finish_on_key="#",
+        no_input=step.url("/voice/identify", t=tries + 1),
     )
-    redirect(response, step.url("/voice/identify", t=tries + 1))
     return response
 
 
@@ -99,8 +99,8 @@ def ask_station(
         intro,
         step.text("station"),
         finish_on_key="#",
+        no_input=step.url("/voice/station", t=tries + 1, cust=customer),
     )
-    redirect(response, step.url("/voice/station", t=tries + 1, cust=customer))
     return response
 
 

@@ -9,7 +9,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.accounts.agents import available_agents
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.state import Step, new_response
-from ivr_flows.twiml import dial, gather, redirect, say
+from ivr_flows.twiml import dial, gather, say
 
 MENU_TRIES = 2
 CATEGORY_KEYS = {"1": "outage", "2": "technical", "3": "legal"}
@@ -28,8 +28,8 @@ def ask_category(
         *(intro or []),
         step.text("menu"),
         num_digits=1,
+        no_input=step.url("/voice/menu", t=tries + 1),
     )
-    redirect(response, step.url("/voice/menu", t=tries + 1))
     return response
 
 

@@ -35,11 +35,16 @@ def gather(
     voice: Voice,
     action: str,
     *prompts: str,
+    no_input: str,
     num_digits: int | None = None,
     finish_on_key: str | None = None,
     timeout: int = GATHER_TIMEOUT,
 ) -> Gather:
-    """A DTMF <Gather> that speaks `prompts`; the caller appends what follows on no input."""
+    """A DTMF <Gather> that speaks `prompts`, then a <Redirect> to `no_input`.
+
+    Twilio falls through a <Gather> that gets no keys; the redirect is required
+    here so that no step can leave the caller in silence.
+    """
     attributes: dict[str, object] = {
         "input": "dtmf",
         "action": action,
@@ -53,6 +58,7 @@ def gather(
         attributes["finish_on_key"] = finish_on_key
     g = response.gather(**attributes)
     say(g, voice, *prompts)
+    redirect(response, no_input)
     return g
 
 
