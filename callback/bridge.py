@@ -58,7 +58,7 @@ def _attempt_id() -> int | None:
 
 
 @bp.post("/<int:callback_id>/answer")
-@twilio_signed(_settings)
+@twilio_signed
 def answer(callback_id: int) -> ResponseReturnValue:
     rt = runtime()
     response = VoiceResponse()
@@ -93,7 +93,7 @@ def answer(callback_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:callback_id>/dial-result")
-@twilio_signed(_settings)
+@twilio_signed
 def dial_result(callback_id: int) -> ResponseReturnValue:
     rt = runtime()
     status = request.form.get("DialCallStatus", "")
@@ -128,7 +128,7 @@ def dial_result(callback_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:callback_id>/agent-status")
-@twilio_signed(_settings)
+@twilio_signed
 def agent_status(callback_id: int) -> ResponseReturnValue:
     rt = runtime()
     status = request.form.get("CallStatus", "")

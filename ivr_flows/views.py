@@ -39,8 +39,6 @@ def _settings() -> Settings:
     return runtime().settings
 
 
-signed = twilio_signed(_settings)
-
 # Twilio's call statuses of a call that is over.
 ENDED = ("completed", "busy", "failed", "no-answer", "canceled")
 # The answer to a status callback (Twilio ignores it).
@@ -80,13 +78,13 @@ for _path, _handler in STEPS.items():
     bp.add_url_rule(
         _path,
         endpoint=_path.strip("/").replace("/", "_").replace("-", "_"),
-        view_func=signed(_step_view(_handler)),
+        view_func=twilio_signed(_step_view(_handler)),
         methods=["POST"],
     )
 
 
 @bp.post("/whisper")
-@signed
+@twilio_signed
 def whisper() -> Response:
     """Said to the agent who answers, before the caller is put through."""
     rt = runtime()
@@ -125,7 +123,7 @@ def _whisper_text(call: Call, contract: Contract, station: Station | None, promp
 
 
 @bp.post("/status")
-@signed
+@twilio_signed
 def status() -> Response:
     """Twilio's call status callback: duration, status and end of the call."""
     rt = runtime()
@@ -170,14 +168,14 @@ def _update_status(session: Session, form: Mapping[str, str], now: datetime) -> 
 
 
 @bp.post("/fallback")
-@signed
+@twilio_signed
 def fallback() -> Response:
     """Twilio's fallback URL: touches no database."""
     return twiml_response(fallback_twiml(_settings()))
 
 
 @bp.post("/fallback/dialed")
-@signed
+@twilio_signed
 def fallback_dialed() -> Response:
     """The fallback numbers rang; unanswered, the caller is asked for a message."""
     status = request.form.get("DialCallStatus", "")
@@ -188,7 +186,7 @@ def fallback_dialed() -> Response:
 
 
 @bp.post("/fallback/recorded")
-@signed
+@twilio_signed
 def fallback_recorded() -> Response:
     """The caller left a message: spooled (no database) for the scheduler to replay."""
     spool_fallback(runtime(), request.form, RECORDING)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
 
+from hotline.app import runtime
 from hotline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,16 +38,13 @@ def signature_ok(req: Request, settings: Settings) -> bool:
     return bool(validator.validate(public_url(req, settings), params, signature))
 
 
-def twilio_signed(settings_of: Callable[[], Settings]) -> Callable[[F], F]:
+def twilio_signed(view: F) -> F:
     """Decorator: 403 unless the request is signed by Twilio for our auth token."""
 
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not signature_ok(request, settings_of()):
-                abort(403)
-            return view(*args, **kwargs)
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not signature_ok(request, runtime().settings):
+            abort(403)
+        return view(*args, **kwargs)
 
-        return cast(F, wrapper)
-
-    return decorate
+    return cast(F, wrapper)
