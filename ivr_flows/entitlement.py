@@ -38,6 +38,7 @@ def _entitled(
 ) -> VoiceResponse:
     from ivr_flows.routing import ask_category
 
+    new_call = step.call.id is None
     open_ticket(
         step.session,
         now=step.now,
@@ -45,6 +46,7 @@ def _entitled(
         station_id=step.call.station_id,
         call_id=step.call_id,
         channel="phone",
+        new_call=new_call,
     )
     return ask_category(step, response, 1, intro)
 

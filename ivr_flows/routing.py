@@ -6,7 +6,8 @@ from datetime import time
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.accounts.agents import available_agents
+from hotline.accounts.agents import available_phones
+from hotline.tickets import categorise_call_ticket
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
@@ -49,25 +50,21 @@ def menu_choice(step: Step) -> VoiceResponse:
 
 def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     """Open and someone available: ring them all; else the callback offer."""
-    # The reads first, then the changes: the call's row is updated once, at the commit,
-    # instead of once per query that would autoflush it.
-    ticket = step.ticket
     is_open = step.rt.calendar.is_open(step.now)
-    agents = available_agents(step.session) if is_open else []
+    phones = available_phones(step.conn) if is_open else []
     step.call.category = category
-    if ticket is not None:
-        ticket.category = category
+    categorise_call_ticket(step.conn, step.call_id, category)
     if not is_open:
         hours = step.rt.settings.calendar
         closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))
         return offer_callback(step, response, 1, closed)
-    if not agents:
+    if not phones:
         return offer_callback(step, response, 1, step.text("nobody_free"))
     step.call.outcome = "agent_ringing"
     say(response, step.voice, step.text("connecting"))
     dial(
         response,
-        [a.phone for a in agents],
+        phones,
         action=step.url("/voice/dial-result"),
         timeout=step.rt.settings.ring_timeout_seconds,
         caller_id=step.rt.settings.hotline_number,

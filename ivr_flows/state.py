@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.directory.phones import caller_number
-from hotline.models import Call, Contract, Ticket
+from hotline.models import Contract, Ticket
 from hotline.runtime import Runtime
+from ivr_flows.call_row import CallRow, save
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice
 
@@ -40,52 +40,37 @@ def url(rt: Runtime, path: str, **params: object) -> str:
     return (rt.settings.public_url or "") + path + (f"?{query}" if query else "")
 
 
-def load_call(session: Session, form: Mapping[str, str], now: datetime) -> Call:
-    """The call row for the posted CallSid, created (and inserted) on first sight."""
-    sid = form.get("CallSid", "")
-    call = session.scalar(select(Call).where(Call.call_sid == sid))
-    if call is None:
-        call = new_call(session, form, now)
-        session.flush()
-    return call
-
-
-def new_call(session: Session, form: Mapping[str, str], now: datetime) -> Call:
-    """A call row for a CallSid seen for the first time, added to the session.
-
-    Not flushed yet: the first query (or `Step.call_id`) inserts it, so that what the
-    first step learns (contract, station) goes into the INSERT instead of an UPDATE.
-    """
-    raw = form.get("From", "")
-    call = Call(
-        call_sid=form.get("CallSid", ""),
-        direction="inbound",
-        from_raw=raw[:64],
-        caller_e164=caller_number(raw),
-        started_at=now,
-        pin_failures=0,
-        identify_failures=0,
-    )
-    session.add(call)
-    return call
-
-
 @dataclass
 class Step:
     """One webhook request of one call."""
 
     rt: Runtime
-    session: Session
-    call: Call
+    conn: Connection
+    call: CallRow
     form: Mapping[str, str]
     args: Mapping[str, str]
     now: datetime
     prompts: Prompts = field(init=False)
     voice: Voice = field(init=False)
+    _session: Session | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.prompts = prompts_of(self.rt)
         self.voice = voice_of(self.rt)
+
+    @property
+    def session(self) -> Session:
+        """An ORM session in the step's transaction, for the steps that need one."""
+        if self._session is None:
+            self._session = Session(bind=self.conn, expire_on_commit=False)
+        return self._session
+
+    def finish(self) -> None:
+        """Write what the step changed: the call's row and the session's objects."""
+        save(self.conn, self.call)
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
 
     @property
     def today(self) -> date:
@@ -112,7 +97,8 @@ class Step:
     def call_id(self) -> int:
         """The call row's id; inserts a new call first (use this, not `call.id`)."""
         if self.call.id is None:
-            self.session.flush()
+            save(self.conn, self.call)
+        assert self.call.id is not None
         return self.call.id
 
     @property

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import func, literal, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection, Update, bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
@@ -18,7 +18,7 @@ from hotline.db import transaction
 from hotline.models import Call, Contract, Station
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
-from ivr_flows import callback_flow, entitlement, identify, routing
+from ivr_flows import call_row, callback_flow, entitlement, identify, routing
 from ivr_flows.fallback import (
     ANSWERED,
     fallback_dialed_twiml,
@@ -26,7 +26,7 @@ from ivr_flows.fallback import (
     fallback_twiml,
 )
 from ivr_flows.prompts import Prompts
-from ivr_flows.state import load_call, prompts_of, voice_of
+from ivr_flows.state import prompts_of, voice_of
 from ivr_flows.twiml import say, xml
 from ivr_flows.webhook import Handler, run_step, twiml_response
 
@@ -130,9 +130,10 @@ def status() -> Response:
     form = request.form.to_dict()
     try:
         now = rt.clock.now()
-        with transaction(rt.sessions) as session:
-            if not _update_status(session, form, now):
-                call = load_call(session, form, now)
+        with rt.engine.begin() as conn:
+            if not _update_status(conn, form, now):
+                call = call_row.load(conn, form.get("CallSid", ""))
+                call = call or call_row.new_call(form, now)
                 call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status
                 duration = form.get("CallDuration", "")
                 if duration.isdigit():
@@ -141,30 +142,45 @@ def status() -> Response:
                     call.ended_at = call.ended_at or now
                     if call.outcome is None:
                         call.outcome = "hung_up"
+                call_row.save(conn, call)
     except Exception:
         log.exception("status callback for %s not recorded", form.get("CallSid"))
     return twiml_response(EMPTY_TWIML)
 
 
-def _update_status(session: Session, form: Mapping[str, str], now: datetime) -> bool:
+def _status_update(ended: bool, with_duration: bool) -> Update:
+    calls = call_row.CALLS
+    values: dict[str, Any] = {"twilio_status": bindparam("new_status")}
+    if with_duration:
+        values["duration_seconds"] = bindparam("new_duration")
+    if ended:  # an ended call keeps its first end and outcome
+        values["ended_at"] = func.coalesce(
+            calls.c.ended_at, bindparam("new_ended_at", type_=calls.c.ended_at.type)
+        )
+        values["outcome"] = func.coalesce(calls.c.outcome, "hung_up")
+    return update(calls).where(calls.c.call_sid == bindparam("sid")).values(values)
+
+
+# (ended, with duration) -> the UPDATE; built once per process.
+_STATUS_UPDATES = {(e, d): _status_update(e, d) for e in (False, True) for d in (False, True)}
+
+
+def _update_status(conn: Connection, form: Mapping[str, str], now: datetime) -> bool:
     """The usual case in one UPDATE: a known call and a status. False: nothing was changed.
 
-    The same as the ORM path below it, in SQL: an ended call keeps its first end and outcome.
+    The same as the path above it, in SQL: an ended call keeps its first end and outcome.
     """
     status = form.get("CallStatus", "")[:20]
-    if not status:  # the old status decides whether the call ended: the ORM path reads it
+    if not status:  # the old status decides whether the call ended: the other path reads it
         return False
-    values: dict[str, Any] = {"twilio_status": status}
     duration = form.get("CallDuration", "")
+    statement = _STATUS_UPDATES[(status in ENDED, duration.isdigit())]
+    params: dict[str, Any] = {"sid": form.get("CallSid", ""), "new_status": status}
     if duration.isdigit():
-        values["duration_seconds"] = int(duration)
+        params["new_duration"] = int(duration)
     if status in ENDED:
-        values["ended_at"] = func.coalesce(Call.ended_at, literal(now, Call.ended_at.type))
-        values["outcome"] = func.coalesce(Call.outcome, "hung_up")
-    result = session.connection().execute(
-        update(Call).where(Call.call_sid == form.get("CallSid", "")).values(values)
-    )
-    return bool(result.rowcount)
+        params["new_ended_at"] = now
+    return bool(conn.execute(statement, params).rowcount)
 
 
 @bp.post("/fallback")

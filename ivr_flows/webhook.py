@@ -16,15 +16,13 @@ import logging
 from collections.abc import Callable
 
 from flask import Response, current_app, request
-from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
-from hotline.db import transaction
-from hotline.models import Call, CallStep
+from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
-from ivr_flows.state import Step, new_call
+from ivr_flows.state import Step
 from ivr_flows.twiml import xml
 
 log = logging.getLogger(__name__)
@@ -33,19 +31,6 @@ Handler = Callable[[Step], VoiceResponse]
 
 # Form fields that make a repeated request a different step (keys, dial and recording results).
 _STEP_FIELDS = ("Digits", "DialCallStatus", "RecordingUrl")
-
-
-# Built once per process: building a statement costs about as much as running it.
-# The call and the answer already given to this step (see run_step).
-_CALL_AND_ANSWER = (
-    select(Call, CallStep.twiml)
-    .outerjoin(
-        CallStep,
-        and_(CallStep.call_sid == Call.call_sid, CallStep.step == bindparam("key")),
-    )
-    .where(Call.call_sid == bindparam("sid"))
-)
-_STORE_ANSWER = insert(CallStep)
 
 
 def twiml_response(body: str) -> Response:
@@ -84,18 +69,16 @@ def run_step(handler: Handler) -> Response:
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
-            with transaction(rt.sessions) as session:
-                # One query for the call and the answer already given to this step. A step
-                # is stored in the transaction that inserts its call and calls are never
-                # deleted, so without a call row there is no stored answer either.
-                row = session.execute(_CALL_AND_ANSWER, {"sid": call_sid, "key": key}).first()
-                if row is not None and row.twiml is not None:
-                    return twiml_response(row.twiml)
-                call = row.Call if row is not None else new_call(session, form, now)
-                body = xml(handler(Step(rt, session, call, form, args, now)))
-                session.execute(
-                    _STORE_ANSWER, {"call_sid": call_sid, "step": key, "twiml": body, "at": now}
-                )
+            with rt.engine.begin() as conn:
+                # A step is stored in the transaction that inserts its call and calls are
+                # never deleted, so without a call row there is no stored answer either.
+                call, answer = call_row.load_with_answer(conn, call_sid, key)
+                if answer is not None:
+                    return twiml_response(answer)
+                step = Step(rt, conn, call or call_row.new_call(form, now), form, args, now)
+                body = xml(handler(step))
+                step.finish()
+                call_row.store_answer(conn, call_sid, key, body, now)
             return twiml_response(body)
         except IntegrityError:
             # The same request ran in parallel (Twilio's retry): the second try finds its answer.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from hotline.accounts.agents import agent_for_token, available_agents
+from hotline.accounts.agents import agent_for_token, available_phones
 from hotline.accounts.secrets import check_password
 from hotline.models import Agent, ApiToken
 from hotline.runtime import Runtime
@@ -36,14 +36,14 @@ def test_add_agent_with_password_and_switch_availability(
         assert agent.supervisor and not agent.available
         assert agent.password_hash and "ein-langes-passwort" not in agent.password_hash
         assert check_password(agent.password_hash, "ein-langes-passwort")
-        assert available_agents(session) == []
+        assert available_phones(session.connection()) == []
 
     assert (
         runner.invoke(args=["agents", "available", "anna.schulz@kassen-support.de", "on"]).exit_code
         == 0
     )
     with rt.sessions() as session:
-        assert [a.name for a in available_agents(session)] == ["Anna Schulz"]
+        assert available_phones(session.connection()) == ["+491711234567"]
 
 
 def test_agent_errors(runner: FlaskCliRunner) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
@@ -77,13 +78,16 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
     return agent
 
 
-# Built once per process (the IVR asks for every call that reaches the menu).
-_AVAILABLE = select(Agent).where(Agent.available, Agent.active).order_by(Agent.id)
+# Built once per process, in Core: the IVR asks for every call that reaches the menu.
+_AGENTS = cast(Table, Agent.__table__)
+_AVAILABLE_PHONES = (
+    select(_AGENTS.c.phone).where(_AGENTS.c.available, _AGENTS.c.active).order_by(_AGENTS.c.id)
+)
 
 
-def available_agents(session: Session) -> list[Agent]:
-    """Agents the IVR should ring now, in a stable order."""
-    return list(session.scalars(_AVAILABLE))
+def available_phones(conn: Connection) -> list[str]:
+    """The phones of the agents the IVR should ring now, in a stable order."""
+    return list(conn.execute(_AVAILABLE_PHONES).scalars())
 
 
 def create_token(session: Session, email: str, now: datetime) -> str:

@@ -1,5 +1,17 @@
 """Tickets: opened for every entitled call, never capped, numbered sequentially."""
 
-from hotline.tickets.opening import CATEGORIES, CHANNELS, next_ticket_number, open_ticket
+from hotline.tickets.opening import (
+    CATEGORIES,
+    CHANNELS,
+    categorise_call_ticket,
+    next_ticket_number,
+    open_ticket,
+)
 
-__all__ = ["CATEGORIES", "CHANNELS", "next_ticket_number", "open_ticket"]
+__all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "categorise_call_ticket",
+    "next_ticket_number",
+    "open_ticket",
+]

@@ -149,7 +149,7 @@ def test_an_unexpected_error_is_apologised_for_never_a_500(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(routing, "available_agents", boom)
+    monkeypatch.setattr(routing, "available_phones", boom)
     walk = phone.call(STATION, ["1"])
     assert "technische Störung" in walk.heard()
     assert walk.dialed == [[FALLBACK]]

@@ -1,0 +1,143 @@
+"""The call's row as the webhooks read and write it: SQLAlchemy Core, no unit of work.
+
+A webhook reads one row and changes a few of its columns; the ORM's identity map and
+flush cost more than the SQL itself (bench/README.md, "Cutting the cost per step"). A
+step loads the row into a `CallRow` with the answer already given to that step, and
+writes back only the columns it changed, in one statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+
+from hotline.directory.phones import caller_number
+from hotline.models import Call, CallStep
+
+CALLS = cast(Table, Call.__table__)
+CALL_STEPS = cast(Table, CallStep.__table__)
+
+
+@dataclass
+class CallRow:
+    """One row of `calls`; the attribute names are the column names."""
+
+    call_sid: str
+    started_at: datetime
+    from_raw: str = ""
+    caller_e164: str | None = None
+    id: int | None = None
+    direction: str = "inbound"
+    contract_id: int | None = None
+    station_id: int | None = None
+    contact_id: int | None = None
+    category: str | None = None
+    outcome: str | None = None
+    twilio_status: str | None = None
+    pin_failures: int = 0
+    identify_failures: int = 0
+    ended_at: datetime | None = None
+    duration_seconds: int | None = None
+    # The values as stored, to write back only what changed.
+    _stored: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if self._stored.get(k, _UNSET) != v}
+
+
+_UNSET = object()
+COLUMNS = tuple(f.name for f in fields(CallRow) if not f.name.startswith("_"))
+assert set(COLUMNS) == set(CALLS.c.keys()), "CallRow must mirror the calls table"
+
+# Built once per process: building a statement costs about as much as running it.
+# The call and the answer already given to this step: one query (see webhook.run_step).
+_CALL_AND_ANSWER = (
+    select(CALLS, CALL_STEPS.c.twiml)
+    .outerjoin(
+        CALL_STEPS,
+        and_(CALL_STEPS.c.call_sid == CALLS.c.call_sid, CALL_STEPS.c.step == bindparam("key")),
+    )
+    .where(CALLS.c.call_sid == bindparam("sid"))
+)
+_CALL = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
+_INSERT = insert(CALLS).returning(CALLS.c.id)
+_STORE_ANSWER = insert(CALL_STEPS)
+_UPDATES: dict[tuple[str, ...], Update] = {}
+
+
+def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
+    """The row of a CallSid seen for the first time (not inserted yet)."""
+    raw = form.get("From", "")
+    return CallRow(
+        call_sid=form.get("CallSid", ""),
+        from_raw=raw[:64],
+        caller_e164=caller_number(raw),
+        started_at=now,
+    )
+
+
+def _row(mapping: RowMapping) -> CallRow:
+    call = CallRow(**{name: mapping[name] for name in COLUMNS})
+    call._stored = call.values()
+    return call
+
+
+def load_with_answer(conn: Connection, sid: str, key: str) -> tuple[CallRow | None, str | None]:
+    """The call and the TwiML already answered to step `key`, if any."""
+    found = conn.execute(_CALL_AND_ANSWER, {"sid": sid, "key": key}).mappings().first()
+    if found is None:
+        return None, None
+    return _row(found), found["twiml"]
+
+
+def load(conn: Connection, sid: str) -> CallRow | None:
+    """The call with this CallSid, or None."""
+    found = conn.execute(_CALL, {"sid": sid}).mappings().first()
+    return _row(found) if found is not None else None
+
+
+def save(conn: Connection, call: CallRow) -> None:
+    """Insert a new call (setting its id), or update the columns that changed."""
+    if call.id is None:
+        values = call.values()
+        del values["id"]
+        call.id = conn.execute(_INSERT, values).scalar_one()
+        call._stored = call.values()
+        return
+    changes = call.changes()
+    if not changes:
+        return
+    names = tuple(sorted(changes))
+    statement = _UPDATES.get(names)
+    if statement is None:
+        # Bind names differ from column names: SQLAlchemy reserves those for SET.
+        statement = (
+            update(CALLS)
+            .where(CALLS.c.id == bindparam("call_id"))
+            .values({name: bindparam(f"new_{name}") for name in names})
+        )
+        _UPDATES[names] = statement
+    conn.execute(statement, {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}})
+    call._stored = call.values()
+
+
+def store_answer(conn: Connection, sid: str, key: str, twiml: str, now: datetime) -> None:
+    """Keep the answer to this step for Twilio's retries (unique per CallSid and step)."""
+    conn.execute(_STORE_ANSWER, {"call_sid": sid, "step": key, "twiml": twiml, "at": now})
