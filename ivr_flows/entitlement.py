@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.accounts.secrets import check_pin
-from hotline.contracts import Plan, is_entitled, status_on
+from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract, PinAttempt
 from hotline.tickets import open_ticket
 from ivr_flows.speech import spoken_list
@@ -17,32 +17,42 @@ from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
 
 
-def entitle(step: Step, response: VoiceResponse, intro: list[str] | None = None) -> VoiceResponse:
-    """Decide for the identified contract and continue the call in `response`."""
-    contract = step.contract
-    assert contract is not None, "entitlement needs an identified contract"
+def entitle(
+    step: Step,
+    response: VoiceResponse,
+    intro: list[str] | None = None,
+    facts: ContractFacts | None = None,
+) -> VoiceResponse:
+    """Decide for the identified contract and continue the call in `response`.
+
+    `facts`: the contract's, when the caller's lookup brought them (saves loading it).
+    """
+    if facts is None:
+        contract = step.contract
+        assert contract is not None, "entitlement needs an identified contract"
+        facts = contract.facts
     intro = intro or []
-    if not is_entitled(status_on(contract.facts, step.today)):
+    if not is_entitled(status_on(facts, step.today)):
         step.call.outcome = "no_contract"
         email = step.rt.settings.support_email
         say(response, step.voice, *intro, step.text("no_contract", email=email))
         response.hangup()
         return response
-    if contract.plan == Plan.SECOND_LEVEL and step.call.contact_id is None:
+    if facts.plan == Plan.SECOND_LEVEL and step.call.contact_id is None:
+        contract = step.contract
+        assert contract is not None
         return _cashier(step, response, contract, intro)
-    return _entitled(step, response, contract, intro)
+    return _entitled(step, response, intro)
 
 
-def _entitled(
-    step: Step, response: VoiceResponse, contract: Contract, intro: list[str]
-) -> VoiceResponse:
+def _entitled(step: Step, response: VoiceResponse, intro: list[str]) -> VoiceResponse:
     from ivr_flows.routing import ask_category
 
     new_call = step.call.id is None
     open_ticket(
         step.session,
         now=step.now,
-        contract_id=contract.id,
+        contract_id=step.call.contract_id,
         station_id=step.call.station_id,
         call_id=step.call_id,
         channel="phone",
@@ -130,7 +140,7 @@ def pin_entered(step: Step) -> VoiceResponse:
     if admin is not None:
         step.call.contact_id = admin.id
         step.call.outcome = None
-        return _entitled(step, response, contract, [step.text("pin_ok")])
+        return _entitled(step, response, [step.text("pin_ok")])
     step.call.pin_failures += 1
     step.session.add(PinAttempt(contract_id=contract.id, call_sid=step.call.call_sid, at=step.now))
     step.session.flush()

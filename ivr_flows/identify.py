@@ -5,7 +5,12 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.contracts import Plan, is_entitled, status_on
-from hotline.directory.lookup import Match, contracts_of_customer, find_station, lookup_number
+from hotline.directory.lookup import (
+    CallerMatch,
+    caller_matches,
+    contracts_of_customer,
+    find_station,
+)
 from hotline.models import Contract
 from ivr_flows.entitlement import entitle
 from ivr_flows.state import Step, new_response
@@ -19,14 +24,12 @@ def incoming(step: Step) -> VoiceResponse:
     """POST /voice/incoming: a known number goes straight on; others enter their customer number."""
     response = new_response()
     call = step.call
-    # A new call is inserted with what the lookup finds, not inserted first and then updated.
-    with step.session.no_autoflush:
-        matches = lookup_number(step.session, call.caller_e164) if call.caller_e164 else []
-        if len(matches) == 1:
-            _apply(step, matches[0])
+    matches = caller_matches(step.conn, call.caller_e164) if call.caller_e164 else []
     if len(matches) == 1:
-        customer = matches[0].contract.customer.name
-        return entitle(step, response, intro=[step.text("greeting_known", customer=customer)])
+        match = matches[0]
+        _apply(step, match)
+        greeting = step.text("greeting_known", customer=match.customer)
+        return entitle(step, response, intro=[greeting], facts=match.facts)
     intro = [step.text("greeting")]
     if len(matches) > 1:
         intro.append(step.text("identify_shared"))
@@ -69,9 +72,7 @@ def identify_entered(step: Step) -> VoiceResponse:
     # A number shared by several customers: the customer number picks the match.
     if step.call.caller_e164:
         ids = {c.id for c in contracts}
-        mine = [
-            m for m in lookup_number(step.session, step.call.caller_e164) if m.contract.id in ids
-        ]
+        mine = [m for m in caller_matches(step.conn, step.call.caller_e164) if m.contract_id in ids]
         if len(mine) == 1:
             _apply(step, mine[0])
             return entitle(step, response)
@@ -146,12 +147,15 @@ def _pool(step: Step, contracts: list[Contract]) -> list[Contract]:
     return running or [contracts[-1]]
 
 
-def _apply(step: Step, match: Match) -> None:
-    step.call.contract_id = match.contract.id
-    step.call.station_id = match.station.id if match.station else None
-    if match.station is None and len(match.contract.stations) == 1:
-        step.call.station_id = match.contract.stations[0].id
-    step.call.contact_id = match.admin.id if match.admin else None
+def _apply(step: Step, match: CallerMatch) -> None:
+    step.call.contract_id = match.contract_id
+    step.call.station_id = match.station_id
+    step.call.contact_id = match.admin_id
+    if match.station_id is None:  # an admin's number: their only station, if there is one
+        contract = step.contract
+        assert contract is not None
+        if len(contract.stations) == 1:
+            step.call.station_id = contract.stations[0].id
 
 
 def _email(step: Step) -> str:

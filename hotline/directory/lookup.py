@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy.orm import Session
 
+from hotline.contracts import ContractFacts
 from hotline.models import Contact, Contract, Customer, PhoneNumber, Station
+from hotline.models.customers import facts_of
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    """One contract a number belongs to, and as whose number: what a webhook needs of it."""
+
+    contract_id: int
+    customer: str
+    facts: ContractFacts
+    station_id: int | None = None
+    admin_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Match:
-    """One contract a number belongs to, and as whose number."""
+    """One contract a number belongs to, and as whose number, as ORM objects."""
 
     contract: Contract
     station: Station | None = None
@@ -23,44 +37,65 @@ class Match:
         return self.admin is not None
 
 
-# One query, built once per process: the numbers with their station or contact, contract
-# and customer (a webhook greets the caller by the customer's name).
+_NUMBERS = cast(Table, PhoneNumber.__table__)
+_CONTRACTS = cast(Table, Contract.__table__)
+_CUSTOMERS = cast(Table, Customer.__table__)
+# One Core query, built once per process: the numbers with their contract and customer
+# (a webhook greets the caller by the customer's name). Every webhook of a new call runs it.
 _BY_NUMBER = (
-    select(PhoneNumber, Contract)
-    .join(Contract, Contract.id == PhoneNumber.contract_id)
-    .where(PhoneNumber.e164 == bindparam("e164"))
-    .options(
-        joinedload(PhoneNumber.station),
-        joinedload(PhoneNumber.contact),
-        joinedload(Contract.customer),
+    select(
+        _NUMBERS.c.contract_id,
+        _NUMBERS.c.station_id,
+        _NUMBERS.c.contact_id,
+        _CUSTOMERS.c.name.label("customer"),
+        _CONTRACTS.c.plan,
+        _CONTRACTS.c.start,
+        _CONTRACTS.c.cancellation_received,
+        _CONTRACTS.c.cancellation_by,
+        _CONTRACTS.c.termination_effective,
+        _CONTRACTS.c.termination_reason,
     )
-    .order_by(PhoneNumber.contract_id, PhoneNumber.id)
+    .join(_CONTRACTS, _CONTRACTS.c.id == _NUMBERS.c.contract_id)
+    .join(_CUSTOMERS, _CUSTOMERS.c.id == _CONTRACTS.c.customer_id)
+    .where(_NUMBERS.c.e164 == bindparam("e164"))
+    .order_by(_NUMBERS.c.contract_id, _NUMBERS.c.id)
 )
 
 
-def lookup_number(session: Session, e164: str) -> list[Match]:
+def caller_matches(conn: Connection, e164: str) -> list[CallerMatch]:
     """Every contract the E.164 number belongs to, one match per contract.
 
     A number registered both as a station and as an admin of the same contract
     is the admin: that is the stronger right on a Second Level contract.
     """
-    rows = session.execute(_BY_NUMBER, {"e164": e164}).all()
-    by_contract: dict[int, Match] = {}
-    for row, contract in rows:
+    by_contract: dict[int, CallerMatch] = {}
+    for row in conn.execute(_BY_NUMBER, {"e164": e164}):
         known = by_contract.get(row.contract_id)
-        if row.contact is not None and (known is None or known.admin is None):
-            by_contract[row.contract_id] = Match(
-                contract=contract,
-                station=known.station if known else None,
-                admin=row.contact,
+        if known is None:
+            by_contract[row.contract_id] = CallerMatch(
+                contract_id=row.contract_id,
+                customer=row.customer,
+                facts=facts_of(row),
+                station_id=row.station_id,
+                admin_id=row.contact_id,
             )
-        elif row.station is not None and (known is None or known.station is None):
-            by_contract[row.contract_id] = Match(
-                contract=contract,
-                station=row.station,
-                admin=known.admin if known else None,
-            )
+        elif known.admin_id is None and row.contact_id is not None:
+            by_contract[row.contract_id] = replace(known, admin_id=row.contact_id)
+        elif known.station_id is None and row.station_id is not None:
+            by_contract[row.contract_id] = replace(known, station_id=row.station_id)
     return list(by_contract.values())
+
+
+def lookup_number(session: Session, e164: str) -> list[Match]:
+    """`caller_matches` with the contract, station and admin loaded (for the pages)."""
+    return [
+        Match(
+            contract=session.get_one(Contract, m.contract_id),
+            station=session.get(Station, m.station_id) if m.station_id else None,
+            admin=session.get(Contact, m.admin_id) if m.admin_id else None,
+        )
+        for m in caller_matches(session.connection(), e164)
+    ]
 
 
 def contracts_of_customer(session: Session, customer_number: str) -> list[Contract]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,14 +61,19 @@ class Contract(Base):
     @property
     def facts(self) -> ContractFacts:
         """The plain facts the contract rules work on."""
-        return ContractFacts(
-            plan=Plan(self.plan),
-            start=self.start,
-            cancellation_received=self.cancellation_received,
-            cancellation_by=self.cancellation_by,
-            termination_effective=self.termination_effective,
-            termination_reason=self.termination_reason,
-        )
+        return facts_of(self)
+
+
+def facts_of(contract: Any) -> ContractFacts:
+    """The facts of a Contract, or of a row with the contract's column names."""
+    return ContractFacts(
+        plan=Plan(contract.plan),
+        start=contract.start,
+        cancellation_received=contract.cancellation_received,
+        cancellation_by=contract.cancellation_by,
+        termination_effective=contract.termination_effective,
+        termination_reason=contract.termination_reason,
+    )
 
 
 class ContractEvent(Base):
