@@ -3,7 +3,7 @@
 The same calls as bench/webhooks.py (incoming → menu key 1 → dial answered → status),
 signed, through Flask's test client instead of gunicorn, so that nothing but the app is
 measured. Prints CPU time (user and system) and SQL statements per step, with the static
-baseline app's CPU per request in the same run; `--profile` adds a pyinstrument profile.
+baseline app's CPU per request in the same run; `--profile` prints a cProfile of CPU time instead.
 
     .venv/bin/python bench/profile_steps.py [--calls 500] [--rounds 5] [--database-url URL]
                                             [--profile]
@@ -12,11 +12,14 @@ baseline app's CPU per request in the same run; `--profile` adds a pyinstrument 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -60,7 +63,7 @@ def _steps(base: str, sid: str, caller: str) -> list[tuple[str, str, dict[str, s
     ]
 
 
-def run(url: str, calls: int, rounds: int, profile: bool) -> None:
+def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
     from sqlalchemy import event
     from twilio.request_validator import RequestValidator
 
@@ -101,11 +104,9 @@ def run(url: str, calls: int, rounds: int, profile: bool) -> None:
     for i in range(20):  # warm-up: imports, statement caches, the pool
         one_call(i)
     profiler = None
-    if profile:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0002)
-        profiler.start()
+    if profile:  # CPU time, not wall time: SQLite's fsync would otherwise dominate
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
     # Rounds of calls, each followed by the baseline; the fastest round of each is reported,
     # as the least disturbed by whatever else this (virtual, shared) machine does.
     per_round = max(1, calls // rounds)
@@ -124,12 +125,8 @@ def run(url: str, calls: int, rounds: int, profile: bool) -> None:
         if profiler is None:
             best_static = min(best_static, _static_cpu(base, per_round * 4, validator))
     if profiler is not None:
-        profiler.stop()
-        print(
-            profiler.output_text(
-                unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))
-            )
-        )
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(sort).print_stats(60)
         return
     print(f"{engine.dialect.name}: {rounds} rounds of {per_round} calls, user CPU per step")
     print("(mean of the fastest round, ms), system CPU, SQL statements per step")
@@ -165,14 +162,15 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500, help="calls in all (default 500)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file)")
-    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of CPU time")
+    parser.add_argument("--sort", default="cumulative", help="--profile's order (pstats keys)")
     args = parser.parse_args()
     size = args.calls + 100
     with tempfile.TemporaryDirectory() as tmp:
         db = bench.Database(args.database_url, Path(tmp), "profile")
         try:
             bench.build_dataset(db.url, numbers=size, stations=max(3, size // 3))
-            run(db.url, args.calls, args.rounds, args.profile)
+            run(db.url, args.calls, args.rounds, args.profile, args.sort)
         finally:
             db.drop()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
@@ -68,6 +69,8 @@ def _parse(raw: str | None, region: str) -> PhoneNumber | None:
     return number
 
 
+# Pure, and parsing costs a webhook ~0.1 ms: the same registers call again and again.
+@lru_cache(maxsize=8192)
 def normalize(raw: str | None, region: str = _HOME_REGION) -> str | None:
     """The number in E.164 (+49304412345), or None when `raw` is not a valid phone number."""
     number = _parse(raw, region)

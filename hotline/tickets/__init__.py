@@ -4,6 +4,7 @@ from hotline.tickets.opening import (
     CATEGORIES,
     CHANNELS,
     categorise_call_ticket,
+    insert_ticket,
     next_ticket_number,
     open_ticket,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "CATEGORIES",
     "CHANNELS",
     "categorise_call_ticket",
+    "insert_ticket",
     "next_ticket_number",
     "open_ticket",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Counter, Ticket
@@ -16,7 +16,7 @@ CATEGORIES = ("outage", "technical", "legal")
 
 
 # Built once per process, as Core statements: every entitled call opens a ticket, and the
-# ORM's bulk-UPDATE path costs several times the statement itself.
+# ORM's unit of work costs several times the statements themselves.
 _COUNTERS = cast(Table, Counter.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
 _NEXT_NUMBER = (
@@ -25,6 +25,8 @@ _NEXT_NUMBER = (
     .values(value=_COUNTERS.c.value + 1)
     .returning(_COUNTERS.c.value)
 )
+_TICKET_OF_CALL = select(_TICKETS.c.id).where(_TICKETS.c.call_id == bindparam("of_call"))
+_INSERT = insert(_TICKETS).values(status="open").returning(_TICKETS.c.id)
 _CATEGORISE = (
     update(_TICKETS)
     .where(_TICKETS.c.call_id == bindparam("of_call"))
@@ -32,12 +34,49 @@ _CATEGORISE = (
 )
 
 
-def next_ticket_number(session: Session) -> int:
+def next_ticket_number(conn: Connection) -> int:
     """The next ticket number; atomic on both databases, so parallel calls never share one."""
-    value = session.connection().execute(_NEXT_NUMBER).scalar()
+    value = conn.execute(_NEXT_NUMBER).scalar()
     if value is None:
         raise RuntimeError("the ticket counter is missing: run `hotline init-db`")
     return value
+
+
+def insert_ticket(
+    conn: Connection,
+    *,
+    now: datetime,
+    contract_id: int | None,
+    station_id: int | None = None,
+    call_id: int | None = None,
+    channel: str = "phone",
+    category: str | None = None,
+    subject: str = "",
+    new_call: bool = False,
+) -> int:
+    """Open a ticket and return its id; for a call that has one already, that one's id.
+
+    `new_call`: the call was inserted in this transaction, so it has no ticket to look for.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown ticket channel {channel!r}")
+    if category is not None and category not in CATEGORIES:
+        raise ValueError(f"unknown ticket category {category!r}")
+    if call_id is not None and not new_call:
+        existing = conn.execute(_TICKET_OF_CALL, {"of_call": call_id}).scalar()
+        if existing is not None:
+            return existing
+    values = {
+        "number": next_ticket_number(conn),
+        "contract_id": contract_id,
+        "station_id": station_id,
+        "call_id": call_id,
+        "channel": channel,
+        "category": category,
+        "subject": subject,
+        "opened_at": now,
+    }
+    return conn.execute(_INSERT, values).scalar_one()
 
 
 def open_ticket(
@@ -50,34 +89,20 @@ def open_ticket(
     channel: str = "phone",
     category: str | None = None,
     subject: str = "",
-    new_call: bool = False,
 ) -> Ticket:
-    """Open a ticket; for a call that has one already, return that one.
-
-    `new_call`: the call was inserted in this transaction, so it has no ticket to look for.
-    """
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown ticket channel {channel!r}")
-    if category is not None and category not in CATEGORIES:
-        raise ValueError(f"unknown ticket category {category!r}")
-    if call_id is not None and not new_call:
-        existing = session.scalar(select(Ticket).where(Ticket.call_id == call_id))
-        if existing is not None:
-            return existing
-    ticket = Ticket(
-        number=next_ticket_number(session),
+    """`insert_ticket` for code that works with the ORM: the ticket as an object."""
+    session.flush()  # what the ticket refers to may still be pending
+    ticket_id = insert_ticket(
+        session.connection(),
+        now=now,
         contract_id=contract_id,
         station_id=station_id,
         call_id=call_id,
         channel=channel,
         category=category,
-        status="open",
         subject=subject,
-        opened_at=now,
     )
-    session.add(ticket)
-    session.flush()
-    return ticket
+    return session.get_one(Ticket, ticket_id)
 
 
 def categorise_call_ticket(conn: Connection, call_id: int, category: str) -> None:

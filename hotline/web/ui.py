@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 
 from flask import (
     Flask,
+    Request,
     Response,
     abort,
     current_app,
@@ -28,6 +29,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -75,6 +77,19 @@ def is_machine_blueprint(name: str | None) -> bool:
 
 _MACHINE_KEY = "hotline_machine_blueprints"
 _MACHINE_PREFIXES = ("/voice", "/api")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """No cookie session for machines (Twilio, API clients): they never send one back, and
+    opening one costs every webhook a signing serializer."""
+
+    def open_session(self, app: Flask, req: Request) -> SecureCookieSession | None:
+        if req.path.startswith(_MACHINE_PATHS):
+            return None  # Flask uses a NullSession, which refuses writes
+        return super().open_session(app, req)
+
+
+_MACHINE_PATHS = tuple(prefix + "/" for prefix in _MACHINE_PREFIXES)
 
 
 def _machine_blueprints(app: Flask) -> frozenset[str]:
@@ -264,6 +279,7 @@ def init_ui(app: Flask) -> None:
     # The session lifetime bounds a form's token; an hour's limit would fail a form
     # an agent left open over lunch.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.session_interface = _SessionInterface()
     csrf.init_app(app)
     machine = _machine_blueprints(app)
     app.extensions[_MACHINE_KEY] = machine
