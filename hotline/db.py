@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,9 +36,48 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _pre_ping(engine)
+    return engine
+
+
+# Set by callers that retry once when a pooled connection turns out dead (see `unpinged`).
+_SKIP_PING: ContextVar[bool] = ContextVar("hotline_skip_ping", default=False)
+
+
+@contextmanager
+def unpinged() -> Iterator[None]:
+    """Connections checked out inside are not pinged first.
+
+    For the webhooks, which retry once when a pooled connection turns out dead: the
+    ping would cost every request a round trip to PostgreSQL for the rare restart.
+    """
+    token = _SKIP_PING.set(True)
+    try:
+        yield
+    finally:
+        _SKIP_PING.reset(token)
+
+
+def _pre_ping(engine: Engine) -> None:
+    """SQLAlchemy's pool_pre_ping, except inside `unpinged`: a connection that died while
+    pooled (database restarted, backend terminated) is replaced before it is used."""
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["fresh"] = True
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop("fresh", False) or _SKIP_PING.get():
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the reason, this connection is not usable
+            raise InvalidatePoolError(f"pooled connection is gone: {exc}") from exc
+        if not alive:
+            raise InvalidatePoolError("pooled connection is gone")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

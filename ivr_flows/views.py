@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import Connection, Update, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, Update, bindparam, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
-from hotline.db import transaction
+from hotline.db import transaction, unpinged
 from hotline.models import Call, Contract, Station
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
@@ -128,24 +129,37 @@ def status() -> Response:
     """Twilio's call status callback: duration, status and end of the call."""
     rt = runtime()
     form = request.form.to_dict()
-    try:
-        now = rt.clock.now()
-        with rt.engine.begin() as conn:
-            if not _update_status(conn, form, now):
-                call = call_row.load(conn, form.get("CallSid", ""))
-                call = call or call_row.new_call(form, now)
-                call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status
-                duration = form.get("CallDuration", "")
-                if duration.isdigit():
-                    call.duration_seconds = int(duration)
-                if call.twilio_status in ENDED:
-                    call.ended_at = call.ended_at or now
-                    if call.outcome is None:
-                        call.outcome = "hung_up"
-                call_row.save(conn, call)
-    except Exception:
-        log.exception("status callback for %s not recorded", form.get("CallSid"))
+    for attempt in (1, 2):
+        try:
+            with unpinged():
+                _record_status(rt.engine, form, rt.clock.now())
+        except DBAPIError as exc:
+            if attempt == 1 and exc.connection_invalidated:
+                continue  # a dead pooled connection: the pool is renewed, once more
+            log.exception("status callback for %s not recorded", form.get("CallSid"))
+        except Exception:
+            log.exception("status callback for %s not recorded", form.get("CallSid"))
+        break
     return twiml_response(EMPTY_TWIML)
+
+
+def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> None:
+    # The usual case is one UPDATE: in autocommit, without BEGIN and COMMIT round trips.
+    with engine.connect() as conn:
+        if _update_status(conn.execution_options(isolation_level="AUTOCOMMIT"), form, now):
+            return
+    with engine.begin() as conn:
+        call = call_row.load(conn, form.get("CallSid", ""))
+        call = call or call_row.new_call(form, now)
+        call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status
+        duration = form.get("CallDuration", "")
+        if duration.isdigit():
+            call.duration_seconds = int(duration)
+        if call.twilio_status in ENDED:
+            call.ended_at = call.ended_at or now
+            if call.outcome is None:
+                call.outcome = "hung_up"
+        call_row.save(conn, call)
 
 
 def _status_update(ended: bool, with_duration: bool) -> Update:

@@ -16,10 +16,11 @@ import logging
 from collections.abc import Callable
 
 from flask import Response, current_app, request
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
+from hotline.db import unpinged
 from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.state import Step
@@ -69,7 +70,7 @@ def run_step(handler: Handler) -> Response:
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
-            with rt.engine.begin() as conn:
+            with unpinged(), rt.engine.begin() as conn:
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
                 call, answer = call_row.load_with_answer(conn, call_sid, key)
@@ -85,7 +86,11 @@ def run_step(handler: Handler) -> Response:
             if attempt == 1:
                 continue
             log.exception("call %s step %s: conflicting writes", call_sid, key)
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            # A pooled connection died (database restarted): the pool is renewed, try once more.
+            # Nothing was committed, or the retry finds the stored answer.
+            if attempt == 1 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                continue
             log.exception(
                 "call %s step %s: database failure, answering with the fallback", call_sid, key
             )

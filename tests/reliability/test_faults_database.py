@@ -254,7 +254,8 @@ def test_postgres_connection_refused_mid_call(
 def test_postgres_backends_terminated_between_steps(
     app: Flask, rt: Runtime, line: None, figures: Figures
 ) -> None:
-    """The pool notices dead connections (pre-ping): the call goes on as if nothing happened."""
+    """The call goes on as if nothing happened: the webhooks (not pinged) retry once on a dead
+    connection, and everything else (here: counts) gets a pinged one."""
     url = postgres_only(rt)
     mine, name = named_url(url)
     use_engine(rt, mine)
