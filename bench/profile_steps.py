@@ -70,6 +70,7 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
     base = "http://127.0.0.1:5999"
     os.environ.update(bench.hotline_env(url, 5999, bench.OPEN_NOW))
     from hotline.app import create_app, runtime
+    from hotline.prepared import Prepared
 
     app = create_app()
     with app.app_context():
@@ -79,6 +80,15 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_: Any) -> None:
         statements[0] += 1
+
+    # Prepared statements bypass SQLAlchemy's events: count them where they run.
+    run_prepared = Prepared._run
+
+    def _count_prepared(self: Prepared, *args: Any) -> Any:
+        statements[0] += 1
+        return run_prepared(self, *args)
+
+    Prepared._run = _count_prepared  # type: ignore[method-assign]
 
     validator = RequestValidator(bench.TOKEN)
     client = app.test_client()
@@ -126,7 +136,9 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
             best_static = min(best_static, _static_cpu(base, per_round * 4, validator))
     if profiler is not None:
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(sort).print_stats(60)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats(sort).print_stats(60)
+        _print_areas(stats)
         return
     print(f"{engine.dialect.name}: {rounds} rounds of {per_round} calls, user CPU per step")
     print("(mean of the fastest round, ms), system CPU, SQL statements per step")
@@ -141,6 +153,37 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
         f"cpu_per_step_ms={mean_step:.3f} static_ms={best_static * 1e3:.3f} "
         f"ratio={best_static * 1e3 / mean_step:.3f}"
     )
+
+
+# Where a function's own time is counted, by the path of its file.
+_AREAS = (
+    ("sqlalchemy", "sqlalchemy"),
+    ("psycopg", "/psycopg"),
+    ("werkzeug", "/werkzeug/"),
+    ("flask (+login, wtf)", "/flask"),
+    ("twilio (TwiML, signature)", "/twilio/"),
+    ("xml.etree", "/xml/"),
+    ("phonenumbers", "/phonenumbers/"),
+    ("itsdangerous, jinja2, markupsafe, click", "/site-packages/"),
+    ("this script", "/bench/"),
+    ("hotline, ivr_flows, callback", "/"),
+)
+
+
+def _print_areas(stats: pstats.Stats) -> None:
+    """Own CPU time per library: which layer a cut has to come from."""
+    totals: dict[str, float] = {}
+    for (path, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
+        if path == "~":
+            area = "C functions (sqlite3, hmac, dict, str, ...)"
+        elif "/lib/python3" in path and "/site-packages/" not in path:
+            area = "standard library (urllib, contextlib, ...)"
+        else:
+            area = next((name for name, part in _AREAS if part in path), "generated code")
+        totals[area] = totals.get(area, 0.0) + row[2]
+    whole = sum(totals.values())
+    for area, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {area:34s} {seconds / whole:6.1%}")
 
 
 def _static_cpu(base: str, requests: int, validator: Any) -> float:

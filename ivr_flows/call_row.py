@@ -15,9 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
-    RowMapping,
     Table,
-    Update,
     and_,
     bindparam,
     insert,
@@ -27,6 +25,7 @@ from sqlalchemy import (
 
 from hotline.directory.phones import caller_number
 from hotline.models import Call, CallStep
+from hotline.prepared import Prepared
 
 CALLS = cast(Table, Call.__table__)
 CALL_STEPS = cast(Table, CallStep.__table__)
@@ -68,7 +67,7 @@ assert set(COLUMNS) == set(CALLS.c.keys()), "CallRow must mirror the calls table
 
 # Built once per process: building a statement costs about as much as running it.
 # The call and the answer already given to this step: one query (see webhook.run_step).
-_CALL_AND_ANSWER = (
+_CALL_AND_ANSWER = Prepared(
     select(CALLS, CALL_STEPS.c.twiml)
     .outerjoin(
         CALL_STEPS,
@@ -76,10 +75,10 @@ _CALL_AND_ANSWER = (
     )
     .where(CALLS.c.call_sid == bindparam("sid"))
 )
-_CALL = select(CALLS).where(CALLS.c.call_sid == bindparam("sid"))
-_INSERT = insert(CALLS).returning(CALLS.c.id)
-_STORE_ANSWER = insert(CALL_STEPS)
-_UPDATES: dict[tuple[str, ...], Update] = {}
+_CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
+_INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
+_STORE_ANSWER = Prepared(insert(CALL_STEPS))
+_UPDATES: dict[tuple[str, ...], Prepared] = {}
 
 
 def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
@@ -93,7 +92,7 @@ def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
     )
 
 
-def _row(mapping: RowMapping) -> CallRow:
+def _row(mapping: Mapping[str, Any]) -> CallRow:
     call = CallRow(**{name: mapping[name] for name in COLUMNS})
     call._stored = call.values()
     return call
@@ -101,7 +100,7 @@ def _row(mapping: RowMapping) -> CallRow:
 
 def load_with_answer(conn: Connection, sid: str, key: str) -> tuple[CallRow | None, str | None]:
     """The call and the TwiML already answered to step `key`, if any."""
-    found = conn.execute(_CALL_AND_ANSWER, {"sid": sid, "key": key}).mappings().first()
+    found = _CALL_AND_ANSWER.first(conn, {"sid": sid, "key": key})
     if found is None:
         return None, None
     return _row(found), found["twiml"]
@@ -109,7 +108,7 @@ def load_with_answer(conn: Connection, sid: str, key: str) -> tuple[CallRow | No
 
 def load(conn: Connection, sid: str) -> CallRow | None:
     """The call with this CallSid, or None."""
-    found = conn.execute(_CALL, {"sid": sid}).mappings().first()
+    found = _CALL.first(conn, {"sid": sid})
     return _row(found) if found is not None else None
 
 
@@ -118,7 +117,7 @@ def save(conn: Connection, call: CallRow) -> None:
     if call.id is None:
         values = call.values()
         del values["id"]
-        call.id = conn.execute(_INSERT, values).scalar_one()
+        call.id = _INSERT.scalar(conn, values)
         call._stored = call.values()
         return
     changes = call.changes()
@@ -128,16 +127,17 @@ def save(conn: Connection, call: CallRow) -> None:
     statement = _UPDATES.get(names)
     if statement is None:
         # Bind names differ from column names: SQLAlchemy reserves those for SET.
-        statement = (
+        statement = Prepared(
             update(CALLS)
             .where(CALLS.c.id == bindparam("call_id"))
             .values({name: bindparam(f"new_{name}") for name in names})
         )
         _UPDATES[names] = statement
-    conn.execute(statement, {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}})
+    params = {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}}
+    statement.rowcount(conn, params)
     call._stored = call.values()
 
 
 def store_answer(conn: Connection, sid: str, key: str, twiml: str, now: datetime) -> None:
     """Keep the answer to this step for Twilio's retries (unique per CallSid and step)."""
-    conn.execute(_STORE_ANSWER, {"call_sid": sid, "step": key, "twiml": twiml, "at": now})
+    _STORE_ANSWER.rowcount(conn, {"call_sid": sid, "step": key, "twiml": twiml, "at": now})

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import Connection, Engine, Update, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 from twilio.twiml.voice_response import VoiceResponse
@@ -17,6 +17,7 @@ from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
 from hotline.db import transaction, unpinged
 from hotline.models import Call, Contract, Station
+from hotline.prepared import Prepared
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
 from ivr_flows import call_row, callback_flow, entitlement, identify, routing
@@ -162,7 +163,7 @@ def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> No
         call_row.save(conn, call)
 
 
-def _status_update(ended: bool, with_duration: bool) -> Update:
+def _status_update(ended: bool, with_duration: bool) -> Prepared:
     calls = call_row.CALLS
     values: dict[str, Any] = {"twilio_status": bindparam("new_status")}
     if with_duration:
@@ -172,7 +173,7 @@ def _status_update(ended: bool, with_duration: bool) -> Update:
             calls.c.ended_at, bindparam("new_ended_at", type_=calls.c.ended_at.type)
         )
         values["outcome"] = func.coalesce(calls.c.outcome, "hung_up")
-    return update(calls).where(calls.c.call_sid == bindparam("sid")).values(values)
+    return Prepared(update(calls).where(calls.c.call_sid == bindparam("sid")).values(values))
 
 
 # (ended, with duration) -> the UPDATE; built once per process.
@@ -194,7 +195,7 @@ def _update_status(conn: Connection, form: Mapping[str, str], now: datetime) -> 
         params["new_duration"] = int(duration)
     if status in ENDED:
         params["new_ended_at"] = now
-    return bool(conn.execute(statement, params).rowcount)
+    return bool(statement.rowcount(conn, params))
 
 
 @bp.post("/fallback")

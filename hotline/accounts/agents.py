@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
 from hotline.directory.phones import normalize
 from hotline.models import Agent, ApiToken
+from hotline.prepared import Prepared
 
 
 class AgentError(ValueError):
@@ -80,14 +81,14 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
 
 # Built once per process, in Core: the IVR asks for every call that reaches the menu.
 _AGENTS = cast(Table, Agent.__table__)
-_AVAILABLE_PHONES = (
+_AVAILABLE_PHONES = Prepared(
     select(_AGENTS.c.phone).where(_AGENTS.c.available, _AGENTS.c.active).order_by(_AGENTS.c.id)
 )
 
 
 def available_phones(conn: Connection) -> list[str]:
     """The phones of the agents the IVR should ring now, in a stable order."""
-    return list(conn.execute(_AVAILABLE_PHONES).scalars())
+    return [phone for (phone,) in _AVAILABLE_PHONES.rows(conn)]
 
 
 def create_token(session: Session, email: str, now: datetime) -> str:

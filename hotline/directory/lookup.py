@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import cast
+from datetime import date
+from typing import NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.contracts import ContractFacts
 from hotline.models import Contact, Contract, Customer, PhoneNumber, Station
 from hotline.models.customers import facts_of
+from hotline.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ _CONTRACTS = cast(Table, Contract.__table__)
 _CUSTOMERS = cast(Table, Customer.__table__)
 # One Core query, built once per process: the numbers with their contract and customer
 # (a webhook greets the caller by the customer's name). Every webhook of a new call runs it.
-_BY_NUMBER = (
+_BY_NUMBER = Prepared(
     select(
         _NUMBERS.c.contract_id,
         _NUMBERS.c.station_id,
@@ -62,6 +64,22 @@ _BY_NUMBER = (
 )
 
 
+class _NumberRow(NamedTuple):
+    contract_id: int
+    station_id: int | None
+    contact_id: int | None
+    customer: str
+    plan: str
+    start: date
+    cancellation_received: date | None
+    cancellation_by: str | None
+    termination_effective: date | None
+    termination_reason: str | None
+
+
+assert _NumberRow._fields == tuple(c.key for c in _BY_NUMBER.statement.exported_columns)
+
+
 def caller_matches(conn: Connection, e164: str) -> list[CallerMatch]:
     """Every contract the E.164 number belongs to, one match per contract.
 
@@ -69,7 +87,8 @@ def caller_matches(conn: Connection, e164: str) -> list[CallerMatch]:
     is the admin: that is the stronger right on a Second Level contract.
     """
     by_contract: dict[int, CallerMatch] = {}
-    for row in conn.execute(_BY_NUMBER, {"e164": e164}):
+    for values in _BY_NUMBER.rows(conn, {"e164": e164}):
+        row = _NumberRow(*values)
         known = by_contract.get(row.contract_id)
         if known is None:
             by_contract[row.contract_id] = CallerMatch(

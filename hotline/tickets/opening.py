@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hotline.models import Counter, Ticket
+from hotline.prepared import Prepared
 
 CHANNELS = ("phone", "email", "remote")
 # outage = register down ("Störung"), technical = other problems, legal = legal changes.
@@ -16,18 +17,18 @@ CATEGORIES = ("outage", "technical", "legal")
 
 
 # Built once per process, as Core statements: every entitled call opens a ticket, and the
-# ORM's unit of work costs several times the statements themselves.
+# ORM's unit of work costs several times the statements themselves (see hotline.prepared).
 _COUNTERS = cast(Table, Counter.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
-_NEXT_NUMBER = (
+_NEXT_NUMBER = Prepared(
     update(_COUNTERS)
     .where(_COUNTERS.c.name == "ticket")
     .values(value=_COUNTERS.c.value + 1)
     .returning(_COUNTERS.c.value)
 )
-_TICKET_OF_CALL = select(_TICKETS.c.id).where(_TICKETS.c.call_id == bindparam("of_call"))
-_INSERT = insert(_TICKETS).values(status="open").returning(_TICKETS.c.id)
-_CATEGORISE = (
+_TICKET_OF_CALL = Prepared(select(_TICKETS.c.id).where(_TICKETS.c.call_id == bindparam("of_call")))
+_INSERT = Prepared(insert(_TICKETS).values(status="open").returning(_TICKETS.c.id))
+_CATEGORISE = Prepared(
     update(_TICKETS)
     .where(_TICKETS.c.call_id == bindparam("of_call"))
     .values(category=bindparam("new_category"))
@@ -36,7 +37,7 @@ _CATEGORISE = (
 
 def next_ticket_number(conn: Connection) -> int:
     """The next ticket number; atomic on both databases, so parallel calls never share one."""
-    value = conn.execute(_NEXT_NUMBER).scalar()
+    value = _NEXT_NUMBER.scalar(conn)
     if value is None:
         raise RuntimeError("the ticket counter is missing: run `hotline init-db`")
     return value
@@ -63,7 +64,7 @@ def insert_ticket(
     if category is not None and category not in CATEGORIES:
         raise ValueError(f"unknown ticket category {category!r}")
     if call_id is not None and not new_call:
-        existing = conn.execute(_TICKET_OF_CALL, {"of_call": call_id}).scalar()
+        existing = _TICKET_OF_CALL.scalar(conn, {"of_call": call_id})
         if existing is not None:
             return existing
     values = {
@@ -76,7 +77,8 @@ def insert_ticket(
         "subject": subject,
         "opened_at": now,
     }
-    return conn.execute(_INSERT, values).scalar_one()
+    ticket_id: int = _INSERT.scalar(conn, values)
+    return ticket_id
 
 
 def open_ticket(
@@ -109,4 +111,4 @@ def categorise_call_ticket(conn: Connection, call_id: int, category: str) -> Non
     """Set the category of the call's ticket, if it has one."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown ticket category {category!r}")
-    conn.execute(_CATEGORISE, {"of_call": call_id, "new_category": category})
+    _CATEGORISE.rowcount(conn, {"of_call": call_id, "new_category": category})

@@ -1,0 +1,139 @@
+"""Hot statements run straight on the DBAPI cursor, compiled once per dialect.
+
+The webhooks run the same dozen statements for every step of every call, and for them
+SQLAlchemy's execution path (cache key, execution context, result metadata) costs two to
+four times the database's own work (bench/README.md). A `Prepared` statement keeps what
+matters of that path and skips the rest: the SQL is SQLAlchemy's, compiled for the dialect;
+the column types' bind and result processing is applied (UTC datetimes on SQLite); errors
+are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
+the connection's transaction. Not seen by SQLAlchemy's events or SQL echo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import Select
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positions: tuple[str, ...] | None  # bind names in order, for positional paramstyles
+    literals: dict[str, Any]  # values the statement carries itself (e.g. status="open")
+    binds: dict[str, Processor]
+    keys: tuple[str, ...]  # result columns
+    results: tuple[Processor, ...]
+
+
+class Prepared:
+    """A Core SELECT, INSERT or UPDATE for the hot path (see the module docstring).
+
+    Every execution must pass the same parameter names (an INSERT is compiled for them).
+    """
+
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+
+    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        """All result rows as tuples, in the order of the statement's columns."""
+        return self._run(conn, params or {})[0]
+
+    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> dict | None:
+        """The first row as a dict by column key, or None."""
+        rows, _count, compiled = self._run(conn, params or {})
+        return dict(zip(compiled.keys, rows[0], strict=True)) if rows else None
+
+    def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, or None."""
+        rows = self._run(conn, params or {})[0]
+        return rows[0][0] if rows else None
+
+    def rowcount(self, conn: Connection, params: Mapping[str, Any] | None = None) -> int:
+        """Rows matched by an UPDATE or DELETE."""
+        return self._run(conn, params or {})[1]
+
+    def _compile(self, dialect: Dialect, names: frozenset[str]) -> _Compiled:
+        statement: Any = self.statement
+        compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(names))
+        # Python-side column defaults would be computed by SQLAlchemy's path only.
+        if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+            raise ValueError(f"{self.statement}: pass every column, defaults are not applied")
+        # The dialect's implementation of each type: on SQLite, DateTime is stored as text.
+        binds = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        literals = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and name not in names
+        }
+        columns = list(statement.exported_columns)  # selected, or RETURNING
+        return _Compiled(
+            sql=compiled.string,
+            positions=tuple(compiled.positiontup) if compiled.positional else None,
+            literals=literals,
+            binds=binds,
+            keys=tuple(column.key for column in columns),
+            results=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in columns
+            ),
+        )
+
+    def _run(
+        self, conn: Connection, params: Mapping[str, Any]
+    ) -> tuple[list[tuple], int, _Compiled]:
+        dialect = conn.dialect
+        cache_key = (dialect.name, frozenset(params))
+        compiled = self._compiled.get(cache_key)
+        if compiled is None:
+            compiled = self._compiled[cache_key] = self._compile(dialect, cache_key[1])
+        values = {**compiled.literals, **params}
+        for name, process in compiled.binds.items():
+            if process is not None and name in values:
+                values[name] = process(values[name])
+        args: Sequence[Any] | dict[str, Any] = (
+            values if compiled.positions is None else [values[n] for n in compiled.positions]
+        )
+        dbapi_connection = conn.connection.dbapi_connection
+        assert dbapi_connection is not None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.sql, args)
+            fetched = cursor.fetchall() if cursor.description is not None else []
+            count = cursor.rowcount
+        except dialect.loaded_dbapi.Error as err:
+            gone = dialect.is_disconnect(err, dbapi_connection, cursor)
+            if gone:  # as SQLAlchemy does: this connection and every pooled one are stale
+                conn.invalidate(err)
+                conn.engine.dispose(close=False)
+            raise DBAPIError.instance(
+                compiled.sql,
+                args,
+                err,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=gone,
+                dialect=dialect,
+            ) from err
+        finally:
+            cursor.close()
+        results = compiled.results
+        if any(results):
+            rows = [
+                tuple(p(v) if p is not None else v for p, v in zip(results, row, strict=True))
+                for row in fetched
+            ]
+        else:
+            rows = [tuple(row) for row in fetched]
+        return rows, count, compiled

@@ -1,0 +1,90 @@
+"""Prepared statements on the DBAPI cursor behave like SQLAlchemy's own path, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import cast
+
+import pytest
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hotline.models import Call, Counter
+from hotline.prepared import Prepared
+from hotline.runtime import Runtime
+
+CALLS = cast(Table, Call.__table__)
+COUNTERS = cast(Table, Counter.__table__)
+BERLIN = timezone(timedelta(hours=1))
+INSERT = Prepared(insert(CALLS).returning(CALLS.c.id, CALLS.c.started_at))
+BY_SID = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
+
+
+def _call(sid: str, started: datetime) -> dict[str, object]:
+    return {
+        "call_sid": sid,
+        "direction": "inbound",
+        "from_raw": "+49301234567",
+        "caller_e164": "+49301234567",
+        "started_at": started,
+        "pin_failures": 0,
+        "identify_failures": 0,
+    }
+
+
+def test_insert_returning_and_select_give_what_sqlalchemy_gives(rt: Runtime) -> None:
+    started = datetime(2026, 11, 30, 10, 0, 0, 123456, tzinfo=BERLIN)
+    with rt.engine.begin() as conn:
+        call_id, stored_start = INSERT.rows(conn, _call("CA1", started))[0]
+        mine = BY_SID.first(conn, {"sid": "CA1"})
+    # Times are stored in UTC and come back aware, exactly as through the ORM.
+    assert stored_start == started and stored_start.tzinfo is UTC
+    with rt.sessions() as session:
+        call = session.scalars(select(Call)).one()
+        assert call.id == call_id and call.started_at == started
+    assert mine is not None
+    assert mine["id"] == call_id and mine["started_at"] == started
+    assert mine["call_sid"] == "CA1" and mine["outcome"] is None
+    with rt.engine.connect() as conn:
+        through_sqlalchemy = conn.execute(select(CALLS)).mappings().one()
+    assert mine == dict(through_sqlalchemy)
+    with rt.engine.connect() as conn:
+        assert BY_SID.first(conn, {"sid": "CA-unknown"}) is None
+
+
+def test_literals_in_the_statement_rowcount_and_scalar(rt: Runtime) -> None:
+    bump = Prepared(
+        update(COUNTERS)
+        .where(COUNTERS.c.name == "ticket")
+        .values(value=COUNTERS.c.value + 1)
+        .returning(COUNTERS.c.value)
+    )
+    ended = Prepared(
+        update(CALLS)
+        .where(CALLS.c.call_sid == bindparam("sid"))
+        .values(outcome=func.coalesce(CALLS.c.outcome, "hung_up"))
+    )
+    with rt.engine.begin() as conn:
+        first = bump.scalar(conn)
+        assert bump.scalar(conn) == first + 1
+        INSERT.rows(conn, _call("CA2", datetime(2026, 11, 30, 9, tzinfo=UTC)))
+        assert ended.rowcount(conn, {"sid": "CA2"}) == 1
+        assert ended.rowcount(conn, {"sid": "CA-none"}) == 0
+        assert BY_SID.first(conn, {"sid": "CA2"})["outcome"] == "hung_up"  # type: ignore[index]
+
+
+def test_errors_are_sqlalchemys_and_roll_back_the_transaction(rt: Runtime) -> None:
+    started = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    with rt.engine.begin() as conn:
+        INSERT.rows(conn, _call("CA3", started))
+    with pytest.raises(IntegrityError), rt.engine.begin() as conn:
+        INSERT.rows(conn, _call("CA4", started))
+        INSERT.rows(conn, _call("CA3", started))  # call_sid is unique
+    with rt.engine.connect() as conn:
+        assert BY_SID.first(conn, {"sid": "CA4"}) is None  # rolled back with the transaction
+
+
+def test_an_insert_must_name_every_column_with_a_default(rt: Runtime) -> None:
+    partial = {"call_sid": "CA5", "started_at": datetime(2026, 11, 30, 9, tzinfo=UTC)}
+    with pytest.raises(ValueError, match="defaults are not applied"), rt.engine.begin() as conn:
+        Prepared(insert(CALLS)).rowcount(conn, partial)
