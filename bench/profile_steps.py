@@ -70,7 +70,6 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
     base = "http://127.0.0.1:5999"
     os.environ.update(bench.hotline_env(url, 5999, bench.OPEN_NOW))
     from hotline.app import create_app, runtime
-    from hotline.prepared import Prepared
 
     app = create_app()
     with app.app_context():
@@ -80,15 +79,6 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_: Any) -> None:
         statements[0] += 1
-
-    # Prepared statements bypass SQLAlchemy's events: count them where they run.
-    run_prepared = Prepared._run
-
-    def _count_prepared(self: Prepared, *args: Any) -> Any:
-        statements[0] += 1
-        return run_prepared(self, *args)
-
-    Prepared._run = _count_prepared  # type: ignore[method-assign]
 
     validator = RequestValidator(bench.TOKEN)
     client = app.test_client()

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.sqlite_writers import QueuedConnection
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 5
 
@@ -25,7 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # instead of failing at once, and let readers run beside a writer. The wait
         # stays well under Twilio's 15 s webhook limit, so a caller whose step
         # cannot get the lock still hears our own fallback, not Twilio's error.
-        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_SECONDS}, **kwargs)
+        # QueuedConnection: writers of all processes take turns without SQLite's naps.
+        connect_args = {"timeout": SQLITE_LOCK_WAIT_SECONDS, "factory": QueuedConnection}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,7 +6,8 @@ four times the database's own work (bench/README.md). A `Prepared` statement kee
 matters of that path and skips the rest: the SQL is SQLAlchemy's, compiled for the dialect;
 the column types' bind and result processing is applied (UTC datetimes on SQLite); errors
 are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
-the connection's transaction. Not seen by SQLAlchemy's events or SQL echo.
+the connection's transaction. Of SQLAlchemy's events only `before_cursor_execute` fires
+(with no execution context); SQL echo does not show these statements.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ class Prepared:
         assert dbapi_connection is not None
         cursor = dbapi_connection.cursor()
         try:
+            for listener in conn.dispatch.before_cursor_execute:
+                listener(conn, cursor, compiled.sql, args, None, False)
             cursor.execute(compiled.sql, args)
             fetched = cursor.fetchall() if cursor.description is not None else []
             count = cursor.rowcount

@@ -1,0 +1,135 @@
+"""SQLite's writer queue: one writing transaction at a time, across threads and processes."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hotline.sqlite_writers import QueuedConnection
+
+
+def connect(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=timeout, factory=QueuedConnection)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
+def queue_is_held(db: Path) -> bool:
+    probe = os.open(f"{db}-writer", os.O_RDWR)
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(probe)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "queue.sqlite3"
+    with connect(path) as conn:
+        conn.execute("CREATE TABLE t (who TEXT, at REAL)")
+    return path
+
+
+def test_a_second_writer_waits_for_the_first_commit_and_then_goes_on(db: Path) -> None:
+    first = connect(db)
+    assert not queue_is_held(db)
+    first.execute("INSERT INTO t VALUES ('first', 0)")  # holds the queue from here
+    assert queue_is_held(db)
+    done: list[float] = []
+
+    def write() -> None:
+        second = connect(db)
+        second.execute("INSERT INTO t VALUES ('second', 0)")
+        second.commit()
+        done.append(time.monotonic())
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(0.3)
+    assert done == []  # still waiting, in the queue and not in SQLite's busy handler
+    committed = time.monotonic()
+    first.commit()
+    writer.join(5)
+    assert done and done[0] - committed < 0.1  # handed over at once, no 100 ms naps
+    rows = first.execute("SELECT who FROM t ORDER BY rowid").fetchall()
+    assert rows == [("first",), ("second",)]
+    assert not queue_is_held(db)  # both committed: released
+
+
+def test_readers_do_not_queue(db: Path) -> None:
+    writer, reader = connect(db), connect(db)
+    writer.execute("INSERT INTO t VALUES ('w', 0)")
+    started = time.monotonic()
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    assert time.monotonic() - started < 0.1
+    assert queue_is_held(db)
+    writer.rollback()
+    assert not queue_is_held(db)
+
+
+def test_a_writer_that_waited_too_long_fails_like_sqlite_and_frees_its_place(db: Path) -> None:
+    holder, impatient = connect(db), connect(db, timeout=0.3)
+    holder.execute("INSERT INTO t VALUES ('holder', 0)")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        impatient.execute("INSERT INTO t VALUES ('impatient', 0)")
+    assert 0.25 < time.monotonic() - started < 2
+    holder.commit()
+    time.sleep(0.1)  # the gave-up wait gets the lock now and hands it straight back
+    late = connect(db, timeout=1)
+    late.execute("INSERT INTO t VALUES ('late', 0)")
+    late.commit()
+    impatient.execute("INSERT INTO t VALUES ('impatient again', 0)")
+    impatient.commit()
+    assert [w for (w,) in late.execute("SELECT who FROM t ORDER BY rowid")] == [
+        "holder",
+        "late",
+        "impatient again",
+    ]
+
+
+def test_writers_of_other_processes_queue_too(db: Path) -> None:
+    script = f"""
+import sqlite3, sys, time
+from hotline.sqlite_writers import QueuedConnection
+conn = sqlite3.connect({str(db)!r}, factory=QueuedConnection)
+conn.execute("INSERT INTO t VALUES ('other process', 0)")
+print("holding", flush=True)
+time.sleep(0.5)
+conn.commit()
+"""
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert other.stdout is not None and other.stdout.readline().strip() == "holding"
+    assert queue_is_held(db)  # by the other process
+    mine = connect(db)
+    started = time.monotonic()
+    mine.execute("INSERT INTO t VALUES ('mine', 0)")
+    waited = time.monotonic() - started
+    mine.commit()
+    assert other.wait(5) == 0
+    assert 0.2 < waited < 2
+    assert [w for (w,) in mine.execute("SELECT who FROM t ORDER BY rowid")] == [
+        "other process",
+        "mine",
+    ]
+
+
+def test_in_memory_databases_have_no_queue_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    conn = sqlite3.connect(":memory:", factory=QueuedConnection)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    assert list(tmp_path.iterdir()) == []
