@@ -78,7 +78,7 @@ _CALL_AND_ANSWER = Prepared(
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
 _STORE_ANSWER = Prepared(insert(CALL_STEPS))
-_UPDATES: dict[tuple[str, ...], Prepared] = {}
+_UPDATES: dict[tuple[tuple[str, ...], bool], Prepared] = {}
 
 
 def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
@@ -121,23 +121,55 @@ def save(conn: Connection, call: CallRow) -> None:
         call._stored = call.values()
         return
     changes = call.changes()
-    if not changes:
+    if changes:
+        _update(tuple(sorted(changes)), with_answer=False).rowcount(conn, _changes(call))
+        call._stored = call.values()
+
+
+def save_with_answer(conn: Connection, call: CallRow, key: str, twiml: str, now: datetime) -> None:
+    """`save`, then keep the answer to this step for Twilio's retries (unique per CallSid
+    and step). On PostgreSQL a changed call and its answer go in one statement: one round
+    trip instead of two."""
+    changes = call.changes() if call.id is not None else None
+    if not changes or conn.dialect.name != "postgresql":
+        save(conn, call)
+        store_answer(conn, call.call_sid, key, twiml, now)
         return
-    names = tuple(sorted(changes))
-    statement = _UPDATES.get(names)
-    if statement is None:
-        # Bind names differ from column names: SQLAlchemy reserves those for SET.
-        statement = Prepared(
-            update(CALLS)
-            .where(CALLS.c.id == bindparam("call_id"))
-            .values({name: bindparam(f"new_{name}") for name in names})
-        )
-        _UPDATES[names] = statement
-    params = {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}}
-    statement.rowcount(conn, params)
+    answer = {"answer_sid": call.call_sid, "answer_step": key, "answer_twiml": twiml}
+    statement = _update(tuple(sorted(changes)), with_answer=True)
+    statement.rowcount(conn, {**_changes(call), **answer, "answer_at": now})
     call._stored = call.values()
 
 
 def store_answer(conn: Connection, sid: str, key: str, twiml: str, now: datetime) -> None:
     """Keep the answer to this step for Twilio's retries (unique per CallSid and step)."""
     _STORE_ANSWER.rowcount(conn, {"call_sid": sid, "step": key, "twiml": twiml, "at": now})
+
+
+def _changes(call: CallRow) -> dict[str, Any]:
+    return {"call_id": call.id, **{f"new_{k}": v for k, v in call.changes().items()}}
+
+
+def _update(names: tuple[str, ...], with_answer: bool) -> Prepared:
+    """UPDATE of these columns (and, with_answer, the answer's INSERT), built once each."""
+    statement = _UPDATES.get((names, with_answer))
+    if statement is None:
+        # Bind names differ from column names: SQLAlchemy reserves those for SET.
+        changed = (
+            update(CALLS)
+            .where(CALLS.c.id == bindparam("call_id"))
+            .values({name: bindparam(f"new_{name}") for name in names})
+        )
+        if with_answer:  # PostgreSQL runs an UPDATE in WITH once, whether read or not
+            values: dict[str, Any] = {
+                col: bindparam(f"answer_{col}") for col in ("step", "twiml", "at")
+            }
+            statement = Prepared(
+                insert(CALL_STEPS)
+                .values(call_sid=bindparam("answer_sid"), **values)
+                .add_cte(changed.cte("changed"))
+            )
+        else:
+            statement = Prepared(changed)
+        _UPDATES[(names, with_answer)] = statement
+    return statement

@@ -18,7 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.models import Contract, Ticket
 from hotline.runtime import Runtime
-from ivr_flows.call_row import CallRow, save
+from ivr_flows.call_row import CallRow, save, save_with_answer
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice
 
@@ -65,12 +65,13 @@ class Step:
             self._session = Session(bind=self.conn, expire_on_commit=False)
         return self._session
 
-    def finish(self) -> None:
-        """Write what the step changed: the call's row and the session's objects."""
-        save(self.conn, self.call)
+    def finish(self, key: str, twiml: str) -> None:
+        """Write what the step changed (the session's objects, the call's row) and keep its
+        answer, `twiml`, under `key` for Twilio's retries."""
         if self._session is not None:
             self._session.flush()
             self._session.close()
+        save_with_answer(self.conn, self.call, key, twiml, self.now)
 
     @property
     def today(self) -> date:

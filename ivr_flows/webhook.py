@@ -78,8 +78,7 @@ def run_step(handler: Handler) -> Response:
                     return twiml_response(answer)
                 step = Step(rt, conn, call or call_row.new_call(form, now), form, args, now)
                 body = xml(handler(step))
-                step.finish()
-                call_row.store_answer(conn, call_sid, key, body, now)
+                step.finish(key, body)
             return twiml_response(body)
         except IntegrityError:
             # The same request ran in parallel (Twilio's retry): the second try finds its answer.
