@@ -1,9 +1,9 @@
-"""The call's row as the webhooks read and write it: SQLAlchemy Core, no unit of work.
+"""The call's row as the webhooks read and write it: prepared statements, no ORM.
 
 A webhook reads one row and changes a few of its columns; the ORM's identity map and
-flush cost more than the SQL itself (bench/README.md, "Cutting the cost per step"). A
-step loads the row into a `CallRow` with the answer already given to that step, and
-writes back only the columns it changed, in one statement.
+flush cost more than the SQL itself (bench/README.md, "Latest figures"). A step loads
+the row into a `CallRow` with the answer already given to that step, and writes back
+only the columns it changed, in one statement.
 """
 
 from __future__ import annotations
