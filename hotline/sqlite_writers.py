@@ -101,19 +101,25 @@ def _flock_within(fd: int, seconds: float) -> bool:
         return True
     except BlockingIOError:
         pass
-    # A blocking flock cannot time out: it waits in a helper thread. When the caller
-    # has given up by the time the lock comes, the helper hands it straight back.
+    # A blocking flock cannot time out: it waits in a helper thread, on a duplicate of the
+    # descriptor (the lock belongs to the shared open file, the duplicate only to the helper,
+    # so a connection closed meanwhile cannot leave it unlocking someone else's file). When
+    # the caller has given up by the time the lock comes, the helper hands it straight back.
+    private = os.dup(fd)
     got = threading.Event()
     mutex = threading.Lock()
     gave_up = False
 
     def wait() -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        with mutex:
-            if gave_up:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            else:
-                got.set()
+        try:
+            fcntl.flock(private, fcntl.LOCK_EX)
+            with mutex:
+                if gave_up:
+                    fcntl.flock(private, fcntl.LOCK_UN)
+                else:
+                    got.set()
+        finally:
+            os.close(private)
 
     threading.Thread(target=wait, name="sqlite-writer-queue", daemon=True).start()
     if got.wait(seconds):

@@ -133,3 +133,18 @@ def test_in_memory_databases_have_no_queue_file(tmp_path: Path, monkeypatch) -> 
     conn.execute("INSERT INTO t VALUES (1)")
     conn.commit()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_closing_a_connection_whose_wait_timed_out_leaves_the_queue_intact(db: Path) -> None:
+    holder, impatient = connect(db), connect(db, timeout=0.2)
+    holder.execute("INSERT INTO t VALUES ('holder', 0)")
+    with pytest.raises(sqlite3.OperationalError):
+        impatient.execute("INSERT INTO t VALUES ('impatient', 0)")
+    impatient.close()  # its helper still waits for the lock
+    newcomer = connect(db)  # may get the closed connection's descriptor number
+    holder.commit()
+    time.sleep(0.1)  # the helper got the lock and gave it back
+    newcomer.execute("INSERT INTO t VALUES ('newcomer', 0)")
+    assert queue_is_held(db)  # held by the newcomer, not undone by the helper
+    newcomer.commit()
+    assert not queue_is_held(db)
