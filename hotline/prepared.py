@@ -38,7 +38,8 @@ class _Compiled:
 class Prepared:
     """A Core SELECT, INSERT or UPDATE for the hot path (see the module docstring).
 
-    Every execution must pass the same parameter names (an INSERT is compiled for them).
+    Compiled on first use for each dialect and set of parameter names (an INSERT's columns
+    are the names it is given); thread-safe (at worst two threads compile it both).
     """
 
     def __init__(self, statement: Select[Any] | UpdateBase) -> None:
@@ -60,7 +61,7 @@ class Prepared:
         return rows[0][0] if rows else None
 
     def rowcount(self, conn: Connection, params: Mapping[str, Any] | None = None) -> int:
-        """Rows matched by an UPDATE or DELETE."""
+        """Rows written (INSERT) or matched (UPDATE, DELETE)."""
         return self._run(conn, params or {})[1]
 
     def _compile(self, dialect: Dialect, names: frozenset[str]) -> _Compiled:
