@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Table,
     and_,
     bindparam,
     insert,
@@ -24,11 +23,11 @@ from sqlalchemy import (
 )
 
 from hotline.directory.phones import caller_number
-from hotline.models import Call, CallStep
+from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
 
-CALLS = cast(Table, Call.__table__)
-CALL_STEPS = cast(Table, CallStep.__table__)
+CALLS = table_of(Call)
+CALL_STEPS = table_of(CallStep)
 
 
 @dataclass

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
 from hotline.directory.phones import normalize
-from hotline.models import Agent, ApiToken
+from hotline.models import Agent, ApiToken, table_of
 from hotline.prepared import Prepared
 
 
@@ -80,7 +79,7 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
 
 
 # Built once per process, in Core: the IVR asks for every call that reaches the menu.
-_AGENTS = cast(Table, Agent.__table__)
+_AGENTS = table_of(Agent)
 _AVAILABLE_PHONES = Prepared(
     select(_AGENTS.c.phone).where(_AGENTS.c.available, _AGENTS.c.active).order_by(_AGENTS.c.id)
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.contracts import ContractFacts
-from hotline.models import Contact, Contract, Customer, PhoneNumber, Station
+from hotline.models import Contact, Contract, Customer, PhoneNumber, Station, table_of
 from hotline.models.customers import facts_of
 from hotline.prepared import Prepared
 
@@ -39,9 +39,9 @@ class Match:
         return self.admin is not None
 
 
-_NUMBERS = cast(Table, PhoneNumber.__table__)
-_CONTRACTS = cast(Table, Contract.__table__)
-_CUSTOMERS = cast(Table, Customer.__table__)
+_NUMBERS = table_of(PhoneNumber)
+_CONTRACTS = table_of(Contract)
+_CUSTOMERS = table_of(Customer)
 # One Core query, built once per process: the numbers with their contract and customer
 # (a webhook greets the caller by the customer's name). Every webhook of a new call runs it.
 _BY_NUMBER = Prepared(

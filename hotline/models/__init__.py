@@ -1,7 +1,7 @@
 """The database tables; importing this package registers all of them on Base.metadata."""
 
 from hotline.models.agents import Agent, ApiToken
-from hotline.models.base import Base, UTCDateTime
+from hotline.models.base import Base, UTCDateTime, table_of
 from hotline.models.callbacks import Callback, CallbackAttempt
 from hotline.models.calls import Call, CallStep, PinAttempt
 from hotline.models.customers import (
@@ -34,4 +34,5 @@ __all__ = [
     "Ticket",
     "TicketNote",
     "UTCDateTime",
+    "table_of",
 ]

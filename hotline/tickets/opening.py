@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, literal, select, update
+from sqlalchemy import Connection, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from hotline.models import Counter, Ticket
+from hotline.models import Counter, Ticket, table_of
 from hotline.prepared import Prepared
 
 CHANNELS = ("phone", "email", "remote")
@@ -18,8 +17,8 @@ CATEGORIES = ("outage", "technical", "legal")
 
 # Built once per process, as Core statements: every entitled call opens a ticket, and the
 # ORM's unit of work costs several times the statements themselves (see hotline.prepared).
-_COUNTERS = cast(Table, Counter.__table__)
-_TICKETS = cast(Table, Ticket.__table__)
+_COUNTERS = table_of(Counter)
+_TICKETS = table_of(Ticket)
 _NEXT_NUMBER = Prepared(
     update(_COUNTERS)
     .where(_COUNTERS.c.name == "ticket")
