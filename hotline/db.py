@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.sqlite_writers import QueuedConnection
@@ -62,6 +62,12 @@ def unpinged() -> Iterator[None]:
         yield
     finally:
         _SKIP_PING.reset(token)
+
+
+def connection_was_dead(exc: BaseException) -> bool:
+    """Whether `exc` came from a pooled connection that had died: what `unpinged` callers
+    retry once (SQLAlchemy has renewed the pool by then)."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _pre_ping(engine: Engine) -> None:

@@ -121,7 +121,7 @@ def save(conn: Connection, call: CallRow) -> None:
         return
     changes = call.changes()
     if changes:
-        _update(tuple(sorted(changes)), with_answer=False).rowcount(conn, _changes(call))
+        _update(tuple(sorted(changes)), with_answer=False).rowcount(conn, _params(call, changes))
         call._stored = call.values()
 
 
@@ -132,21 +132,19 @@ def save_with_answer(conn: Connection, call: CallRow, key: str, twiml: str, now:
     changes = call.changes() if call.id is not None else None
     if not changes or conn.dialect.name != "postgresql":
         save(conn, call)
-        store_answer(conn, call.call_sid, key, twiml, now)
+        _STORE_ANSWER.rowcount(
+            conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
+        )
         return
     answer = {"answer_sid": call.call_sid, "answer_step": key, "answer_twiml": twiml}
     statement = _update(tuple(sorted(changes)), with_answer=True)
-    statement.rowcount(conn, {**_changes(call), **answer, "answer_at": now})
+    statement.rowcount(conn, {**_params(call, changes), **answer, "answer_at": now})
     call._stored = call.values()
 
 
-def store_answer(conn: Connection, sid: str, key: str, twiml: str, now: datetime) -> None:
-    """Keep the answer to this step for Twilio's retries (unique per CallSid and step)."""
-    _STORE_ANSWER.rowcount(conn, {"call_sid": sid, "step": key, "twiml": twiml, "at": now})
-
-
-def _changes(call: CallRow) -> dict[str, Any]:
-    return {"call_id": call.id, **{f"new_{k}": v for k, v in call.changes().items()}}
+def _params(call: CallRow, changes: dict[str, Any]) -> dict[str, Any]:
+    """The bind values of `_update` for these changes of the call."""
+    return {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}}
 
 
 def _update(names: tuple[str, ...], with_answer: bool) -> Prepared:

@@ -9,13 +9,12 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
-from hotline.db import transaction, unpinged
+from hotline.db import connection_was_dead, transaction, unpinged
 from hotline.models import Call, Contract, Station
 from hotline.prepared import Prepared
 from hotline.settings import Settings
@@ -134,11 +133,9 @@ def status() -> Response:
         try:
             with unpinged():
                 _record_status(rt.engine, form, rt.clock.now())
-        except DBAPIError as exc:
-            if attempt == 1 and exc.connection_invalidated:
+        except Exception as exc:
+            if attempt == 1 and connection_was_dead(exc):
                 continue  # a dead pooled connection: the pool is renewed, once more
-            log.exception("status callback for %s not recorded", form.get("CallSid"))
-        except Exception:
             log.exception("status callback for %s not recorded", form.get("CallSid"))
         break
     return twiml_response(EMPTY_TWIML)

@@ -16,11 +16,11 @@ import logging
 from collections.abc import Callable
 
 from flask import Response, current_app, request
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
-from hotline.db import unpinged
+from hotline.db import connection_was_dead, unpinged
 from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.state import Step
@@ -88,7 +88,7 @@ def run_step(handler: Handler) -> Response:
         except SQLAlchemyError as exc:
             # A pooled connection died (database restarted): the pool is renewed, try once more.
             # Nothing was committed, or the retry finds the stored answer.
-            if attempt == 1 and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            if attempt == 1 and connection_was_dead(exc):
                 continue
             log.exception(
                 "call %s step %s: database failure, answering with the fallback", call_sid, key

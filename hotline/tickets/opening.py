@@ -11,6 +11,7 @@ from hotline.models import Counter, Ticket, table_of
 from hotline.prepared import Prepared
 
 CHANNELS = ("phone", "email", "remote")
+_NO_COUNTER = "the ticket counter is missing: run `hotline init-db`"
 # outage = register down ("Störung"), technical = other problems, legal = legal changes.
 CATEGORIES = ("outage", "technical", "legal")
 
@@ -53,7 +54,7 @@ def next_ticket_number(conn: Connection) -> int:
     """The next ticket number; atomic on both databases, so parallel calls never share one."""
     value = _NEXT_NUMBER.scalar(conn)
     if value is None:
-        raise RuntimeError("the ticket counter is missing: run `hotline init-db`")
+        raise RuntimeError(_NO_COUNTER)
     return value
 
 
@@ -95,7 +96,7 @@ def insert_ticket(
             conn, {f"t_{k}": v for k, v in values.items()}
         )
         if numbered is None:
-            raise RuntimeError("the ticket counter is missing: run `hotline init-db`")
+            raise RuntimeError(_NO_COUNTER)
         return numbered
     ticket_id: int = _INSERT.scalar(conn, {"number": next_ticket_number(conn), **values})
     return ticket_id
