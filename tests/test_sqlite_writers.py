@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +20,10 @@ from hotline.sqlite_writers import QueuedConnection
 
 
 def connect(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=timeout, factory=QueuedConnection)
+    # Not bound to its thread: some tests let another thread wait on it.
+    conn = sqlite3.connect(
+        str(path), timeout=timeout, factory=QueuedConnection, check_same_thread=False
+    )
     conn.execute("PRAGMA journal_mode=WAL")
     return conn
 
@@ -79,15 +85,41 @@ def test_readers_do_not_queue(db: Path) -> None:
     assert not queue_is_held(db)
 
 
-def test_a_writer_that_waited_too_long_fails_like_sqlite_and_frees_its_place(db: Path) -> None:
+def in_thread(work: Callable[[], Any]) -> Any:
+    """Run `work` in another thread (its wait has no SIGALRM) and hand back its result."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+# A wait is timed by SIGALRM in the main thread and by a helper thread elsewhere.
+WAITERS = {"main thread": lambda work: work(), "other thread": in_thread}
+
+
+@pytest.mark.parametrize("waiter", WAITERS.values(), ids=WAITERS.keys())
+def test_a_writer_that_waited_too_long_fails_like_sqlite_and_frees_its_place(
+    db: Path, waiter: Callable[[Callable[[], Any]], Any]
+) -> None:
     holder, impatient = connect(db), connect(db, timeout=0.3)
     holder.execute("INSERT INTO t VALUES ('holder', 0)")
     started = time.monotonic()
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-        impatient.execute("INSERT INTO t VALUES ('impatient', 0)")
+        waiter(lambda: impatient.execute("INSERT INTO t VALUES ('impatient', 0)"))
     assert 0.25 < time.monotonic() - started < 2
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL  # the alarm's handler undone
     holder.commit()
-    time.sleep(0.1)  # the gave-up wait gets the lock now and hands it straight back
+    time.sleep(0.1)  # a gave-up helper gets the lock now and hands it straight back
     late = connect(db, timeout=1)
     late.execute("INSERT INTO t VALUES ('late', 0)")
     late.commit()
@@ -98,6 +130,24 @@ def test_a_writer_that_waited_too_long_fails_like_sqlite_and_frees_its_place(db:
         "late",
         "impatient again",
     ]
+
+
+def test_someone_elses_alarm_is_left_alone(db: Path) -> None:
+    rang: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, _frame: rang.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)  # e.g. pytest-timeout's
+        holder, impatient = connect(db), connect(db, timeout=0.2)
+        holder.execute("INSERT INTO t VALUES ('holder', 0)")
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            impatient.execute("INSERT INTO t VALUES ('impatient', 0)")  # a helper waited
+        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] < 0.45  # still running
+        time.sleep(0.6)
+        assert rang == [signal.SIGALRM]
+        holder.rollback()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_writers_of_other_processes_queue_too(db: Path) -> None:
@@ -135,12 +185,15 @@ def test_in_memory_databases_have_no_queue_file(tmp_path: Path, monkeypatch) -> 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_closing_a_connection_whose_wait_timed_out_leaves_the_queue_intact(db: Path) -> None:
+@pytest.mark.parametrize("waiter", WAITERS.values(), ids=WAITERS.keys())
+def test_closing_a_connection_whose_wait_timed_out_leaves_the_queue_intact(
+    db: Path, waiter: Callable[[Callable[[], Any]], Any]
+) -> None:
     holder, impatient = connect(db), connect(db, timeout=0.2)
     holder.execute("INSERT INTO t VALUES ('holder', 0)")
     with pytest.raises(sqlite3.OperationalError):
-        impatient.execute("INSERT INTO t VALUES ('impatient', 0)")
-    impatient.close()  # its helper still waits for the lock
+        waiter(lambda: impatient.execute("INSERT INTO t VALUES ('impatient', 0)"))
+    impatient.close()  # a helper may still wait for the lock
     newcomer = connect(db)  # may get the closed connection's descriptor number
     holder.commit()
     time.sleep(0.1)  # the helper got the lock and gave it back
