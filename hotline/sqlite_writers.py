@@ -9,6 +9,16 @@ its commit or rollback has finished; the kernel hands it to the next writer at o
 A wait is bounded by the connection's timeout: in the main thread (a gunicorn sync worker)
 by SIGALRM, elsewhere by a helper thread that waits in its place (creating it cost 10 % of
 a webhook's CPU when every thread used one).
+
+A commit is on disk when commit() returns, as with SQLite's synchronous=FULL, but the
+fsync of the write-ahead log happens after the queue is released: with FULL, SQLite
+fsyncs while it holds the write lock, and that fsync was most of a writer's turn, so the
+other writers (and on two cores, the CPU) waited for the disk. Here the connection runs
+with synchronous=NORMAL (SQLite writes the log, syncs it at checkpoints) and fdatasyncs
+the log itself once its transaction has committed and the next writer has the queue;
+several writers' syncs then overlap in one journal commit of the file system. Fsyncing
+the log file after the commit is what FULL does in WAL mode, only later; the log's
+header is synced by SQLite whenever it starts a log anew, also with NORMAL.
 SQLite's own lock and busy handler stay underneath for writers that do not take part
 (the sqlite3 shell, say).
 """
@@ -34,6 +44,10 @@ class QueuedConnection(sqlite3.Connection):
         self._lock_timeout = timeout
         self._locked = False
         self._lock_fd = -1  # in memory: no other process to queue with
+        self._log_fd = -1  # the write-ahead log, once this connection syncs it itself
+        self._journal_known = False  # whether the log is synced here or by SQLite is decided
+        self._unsynced = False  # a statement that may have written since the last sync
+        self._database = str(database)
         if database != ":memory:" and not str(database).startswith("file:"):
             # An open file description of its own: flock then also orders threads.
             self._lock_fd = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
@@ -48,53 +62,106 @@ class QueuedConnection(sqlite3.Connection):
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
         return self.cursor().executemany(sql, parameters)
 
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        finally:
+            self.after_statement()
+
     def before_statement(self, sql: str) -> None:
         """Join the writer queue before the first write of a transaction."""
-        if self._locked or self._lock_fd < 0:
+        if self._lock_fd < 0:
             return
-        if not sql.lstrip()[:6].upper().startswith(_WRITES):
+        head = sql.lstrip()[:6].upper()
+        if head == "SELECT":
+            return
+        self._unsynced = True  # it may write (DDL and PRAGMAs too): sync after its commit
+        if self._locked or not head.startswith(_WRITES):
             return
         if self.in_transaction:  # someone else's BEGIN: SQLite's lock decides as before
             return
         if not _flock_within(self._lock_fd, self._lock_timeout):
             raise sqlite3.OperationalError("database is locked (writer queue)")
         self._locked = True
+        if not self._journal_known:
+            self._sync_the_log_after_commits()
+
+    def after_statement(self) -> None:
+        """A write that committed itself (autocommit mode) leaves the queue and is synced."""
+        if not self.in_transaction:
+            self._unlock()
+            self._sync_log()
 
     def commit(self) -> None:
         try:
             super().commit()
         finally:
             self._unlock()
+        self._sync_log()
 
     def rollback(self) -> None:
         try:
             super().rollback()
         finally:
             self._unlock()
+        self._unsynced = False  # undone: nothing to sync
 
     def close(self) -> None:
         try:
             super().close()
         finally:
             self._unlock()
-            if self._lock_fd >= 0:
-                os.close(self._lock_fd)
-                self._lock_fd = -1
+            for fd in (self._lock_fd, self._log_fd):
+                if fd >= 0:
+                    os.close(fd)
+            self._lock_fd = self._log_fd = -1
 
     def _unlock(self) -> None:
         if self._locked:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             self._locked = False
 
+    def _sync_the_log_after_commits(self) -> None:
+        """In WAL mode: commits stop syncing under the lock, `_sync_log` syncs after them.
+
+        Called before a transaction's first write, where the safety level may change.
+        """
+        (mode,) = super().execute("PRAGMA journal_mode").fetchone()
+        if mode != "wal":
+            self._journal_known = True
+            return  # another journal: SQLite's own syncs stay as they are
+        try:
+            # The log outlives this connection's use of it: SQLite deletes it only when the
+            # last connection to the database closes.
+            self._log_fd = os.open(f"{self._database}-wal", os.O_RDONLY)
+        except FileNotFoundError:
+            return  # not created yet: SQLite syncs this commit, the next write tries again
+        super().execute("PRAGMA synchronous=NORMAL")
+        self._journal_known = True
+
+    def _sync_log(self) -> None:
+        # Changes committed without a sync: put the log on disk before anyone is told.
+        if self._unsynced and self._log_fd >= 0:
+            os.fdatasync(self._log_fd)
+        self._unsynced = False
+
 
 class _QueuedCursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> _QueuedCursor:
-        self.connection.before_statement(sql)  # type: ignore[attr-defined]
-        return super().execute(sql, parameters)
+        conn: QueuedConnection = self.connection  # type: ignore[assignment]
+        conn.before_statement(sql)
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            conn.after_statement()
 
     def executemany(self, sql: str, parameters: Any, /) -> _QueuedCursor:
-        self.connection.before_statement(sql)  # type: ignore[attr-defined]
-        return super().executemany(sql, parameters)
+        conn: QueuedConnection = self.connection  # type: ignore[assignment]
+        conn.before_statement(sql)
+        try:
+            return super().executemany(sql, parameters)
+        finally:
+            conn.after_statement()
 
 
 def _flock_within(fd: int, seconds: float) -> bool:

@@ -201,3 +201,64 @@ def test_closing_a_connection_whose_wait_timed_out_leaves_the_queue_intact(
     assert queue_is_held(db)  # held by the newcomer, not undone by the helper
     newcomer.commit()
     assert not queue_is_held(db)
+
+
+def fdatasyncs(monkeypatch: pytest.MonkeyPatch, db: Path) -> list[tuple[str, bool]]:
+    """Record the queue's own log syncs: (file, whether the queue was held meanwhile)."""
+    import hotline.sqlite_writers as writers
+
+    real = os.fdatasync
+    seen: list[tuple[str, bool]] = []
+
+    def recording(fd: int) -> None:
+        seen.append((os.path.basename(os.readlink(f"/proc/self/fd/{fd}")), queue_is_held(db)))
+        real(fd)
+
+    monkeypatch.setattr(writers.os, "fdatasync", recording)
+    return seen
+
+
+def test_a_commit_syncs_the_log_after_leaving_the_queue(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = fdatasyncs(monkeypatch, db)
+    conn = connect(db)
+    conn.execute("INSERT INTO t VALUES ('w', 0)")
+    # SQLite no longer syncs under its lock: the connection does, after the commit.
+    assert conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    assert synced == []
+    conn.commit()
+    assert synced == [("queue.sqlite3-wal", False)]  # on disk before commit() returned
+    conn.execute("INSERT INTO t VALUES ('x', 0)")
+    conn.rollback()
+    conn.execute("SELECT count(*) FROM t").fetchone()
+    conn.commit()  # nothing written: nothing to sync
+    assert len(synced) == 1
+    conn.close()
+    with connect(db) as other:  # the commits are there for everyone
+        assert other.execute("SELECT who FROM t").fetchall() == [("w",)]
+
+
+def test_a_write_in_autocommit_mode_leaves_the_queue_synced(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = fdatasyncs(monkeypatch, db)
+    conn = connect(db)
+    conn.isolation_level = None  # every statement commits itself
+    conn.execute("INSERT INTO t VALUES ('auto', 0)")
+    assert synced == [("queue.sqlite3-wal", False)]
+    assert not queue_is_held(db)
+
+
+def test_other_journals_keep_sqlites_own_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rollback-journal.sqlite3"
+    synced = fdatasyncs(monkeypatch, path)
+    conn = sqlite3.connect(str(path), factory=QueuedConnection)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    assert conn.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL, SQLite's default
+    assert synced == []
