@@ -73,9 +73,9 @@ class QueuedConnection(sqlite3.Connection):
         if self._lock_fd < 0:
             return
         head = sql.lstrip()[:6].upper()
-        if head == "SELECT":
+        if head in ("SELECT", "PRAGMA"):  # settings: SQLAlchemy's isolation level, say
             return
-        self._unsynced = True  # it may write (DDL and PRAGMAs too): sync after its commit
+        self._unsynced = True  # it may write (DDL too): sync the log after its commit
         if self._locked or not head.startswith(_WRITES):
             return
         if self.in_transaction:  # someone else's BEGIN: SQLite's lock decides as before

@@ -142,9 +142,14 @@ def status() -> Response:
 
 
 def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> None:
-    # The usual case is one UPDATE: in autocommit, without BEGIN and COMMIT round trips.
+    # The usual case is one UPDATE; on PostgreSQL in autocommit, without BEGIN and COMMIT
+    # round trips (SQLite has none, and switching its isolation level costs two PRAGMAs).
     with engine.connect() as conn:
-        if _update_status(conn.execution_options(isolation_level="AUTOCOMMIT"), form, now):
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        with conn.begin():
+            updated = _update_status(conn, form, now)
+        if updated:
             return
     with engine.begin() as conn:
         call = call_row.load(conn, form.get("CallSid", ""))

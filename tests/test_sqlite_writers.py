@@ -233,7 +233,10 @@ def test_a_commit_syncs_the_log_after_leaving_the_queue(
     conn.rollback()
     conn.execute("SELECT count(*) FROM t").fetchone()
     conn.commit()  # nothing written: nothing to sync
+    conn.execute("PRAGMA read_uncommitted = 0")  # a setting, as SQLAlchemy's isolation level
     assert len(synced) == 1
+    conn.execute("CREATE TABLE u (x)")  # DDL commits itself (legacy mode): synced at once
+    assert len(synced) == 2
     conn.close()
     with connect(db) as other:  # the commits are there for everyone
         assert other.execute("SELECT who FROM t").fetchall() == [("w",)]
