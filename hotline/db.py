@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline import late_begin
 from hotline.sqlite_writers import QueuedConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,6 +44,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     engine = create_engine(url, **kwargs)
     _pre_ping(engine)
+    late_begin.install(engine)
     return engine
 
 

@@ -8,10 +8,10 @@ only the columns it changed, in one statement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
@@ -21,8 +21,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.dml import Update
 
 from hotline.directory.phones import caller_number
+from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
 
@@ -77,7 +79,8 @@ _CALL_AND_ANSWER = Prepared(
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
 _STORE_ANSWER = Prepared(insert(CALL_STEPS))
-_UPDATES: dict[tuple[tuple[str, ...], bool], Prepared] = {}
+_UPDATES: dict[tuple[str, ...], Prepared] = {}
+_WITH_ANSWER: dict[tuple[tuple[str, ...], tuple[int, ...]], Prepared] = {}
 
 
 def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
@@ -121,52 +124,86 @@ def save(conn: Connection, call: CallRow) -> None:
         return
     changes = call.changes()
     if changes:
-        _update(tuple(sorted(changes)), with_answer=False).rowcount(conn, _params(call, changes))
+        _update(tuple(sorted(changes))).rowcount(conn, _params(call, changes))
         call._stored = call.values()
 
 
-def save_with_answer(conn: Connection, call: CallRow, key: str, twiml: str, now: datetime) -> None:
-    """`save`, then keep the answer to this step for Twilio's retries (unique per CallSid
-    and step). On PostgreSQL a changed call and its answer go in one statement: one round
-    trip instead of two."""
-    changes = call.changes() if call.id is not None else None
-    if not changes or conn.dialect.name != "postgresql":
+def save_with_answer(
+    conn: Connection,
+    call: CallRow,
+    key: str,
+    twiml: str,
+    now: datetime,
+    also: Sequence[tuple[Prepared, dict[str, Any]]] = (),
+) -> None:
+    """`save`, `also` (UPDATEs whose results are not needed, with their parameters), then
+    keep the answer to this step for Twilio's retries (unique per CallSid and step).
+
+    On PostgreSQL, for a known call, all of it is one statement (the UPDATEs as WITHs of
+    the answer's INSERT): one round trip, and no transaction of its own needed
+    (hotline/late_begin.py).
+    """
+    if call.id is None or conn.dialect.name != "postgresql":
         save(conn, call)
+        for write, values in also:
+            write.rowcount(conn, values)
         _STORE_ANSWER.rowcount(
             conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
         )
         return
-    answer = {"answer_sid": call.call_sid, "answer_step": key, "answer_twiml": twiml}
-    statement = _update(tuple(sorted(changes)), with_answer=True)
-    statement.rowcount(conn, {**_params(call, changes), **answer, "answer_at": now})
+    changes = call.changes()
+    params: dict[str, Any] = {
+        "answer_sid": call.call_sid,
+        "answer_step": key,
+        "answer_twiml": twiml,
+        "answer_at": now,
+    }
+    if changes:
+        params.update(_params(call, changes))
+    for _statement, extra in also:
+        params.update(extra)
+    statement = _with_answer(tuple(sorted(changes)), tuple(s for s, _ in also))
+    with single_write(conn):
+        statement.rowcount(conn, params)
     call._stored = call.values()
 
 
 def _params(call: CallRow, changes: dict[str, Any]) -> dict[str, Any]:
     """The bind values of `_update` for these changes of the call."""
-    return {"call_id": call.id, **{f"new_{k}": v for k, v in changes.items()}}
+    return {"changed_call": call.id, **{f"new_{k}": v for k, v in changes.items()}}
 
 
-def _update(names: tuple[str, ...], with_answer: bool) -> Prepared:
-    """UPDATE of these columns (and, with_answer, the answer's INSERT), built once each."""
-    statement = _UPDATES.get((names, with_answer))
+def _update(names: tuple[str, ...]) -> Prepared:
+    """UPDATE of these columns of the call, built once for each set of names."""
+    statement = _UPDATES.get(names)
     if statement is None:
-        # Bind names differ from column names: SQLAlchemy reserves those for SET.
-        changed = (
-            update(CALLS)
-            .where(CALLS.c.id == bindparam("call_id"))
-            .values({name: bindparam(f"new_{name}") for name in names})
-        )
-        if with_answer:  # PostgreSQL runs an UPDATE in WITH once, whether read or not
-            values: dict[str, Any] = {
-                col: bindparam(f"answer_{col}") for col in ("step", "twiml", "at")
-            }
-            statement = Prepared(
-                insert(CALL_STEPS)
-                .values(call_sid=bindparam("answer_sid"), **values)
-                .add_cte(changed.cte("changed"))
-            )
-        else:
-            statement = Prepared(changed)
-        _UPDATES[(names, with_answer)] = statement
+        statement = _UPDATES[names] = Prepared(_changed(names))
+    return statement
+
+
+def _changed(names: tuple[str, ...]) -> Update:
+    # Bind names are no column's names (of this table or, in a combined statement, of
+    # another): Prepared compiles with the names given as column keys, which become SETs.
+    return (
+        update(CALLS)
+        .where(CALLS.c.id == bindparam("changed_call"))
+        .values({name: bindparam(f"new_{name}") for name in names})
+    )
+
+
+def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...]) -> Prepared:
+    """PostgreSQL: the answer's INSERT with the call's UPDATE of these columns (if any) and
+    the `also` statements as WITHs, which PostgreSQL runs once each, read or not."""
+    cache_key = (names, tuple(id(s) for s in also))
+    statement = _WITH_ANSWER.get(cache_key)
+    if statement is None:
+        values: dict[str, Any] = {
+            col: bindparam(f"answer_{col}") for col in ("step", "twiml", "at")
+        }
+        combined = insert(CALL_STEPS).values(call_sid=bindparam("answer_sid"), **values)
+        if names:
+            combined = combined.add_cte(_changed(names).cte("changed"))
+        for i, extra in enumerate(also):
+            combined = combined.add_cte(cast(Update, extra.statement).cte(f"also_{i}"))
+        statement = _WITH_ANSWER[cache_key] = Prepared(combined)
     return statement

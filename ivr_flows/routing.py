@@ -53,7 +53,7 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     is_open = step.rt.calendar.is_open(step.now)
     phones = available_phones(step.conn) if is_open else []
     step.call.category = category
-    categorise_call_ticket(step.conn, step.call_id, category)
+    step.write_with_answer(*categorise_call_ticket(step.call_id, category))
     if not is_open:
         hours = step.rt.settings.calendar
         closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))

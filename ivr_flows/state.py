@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Connection, bindparam, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.models import Contract, Ticket
+from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from ivr_flows.call_row import CallRow, save, save_with_answer
 from ivr_flows.prompts import Prompts
@@ -53,6 +55,7 @@ class Step:
     prompts: Prompts = field(init=False)
     voice: Voice = field(init=False)
     _session: Session | None = field(init=False, default=None)
+    _later: list[tuple[Prepared, dict[str, Any]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.prompts = prompts_of(self.rt)
@@ -65,13 +68,18 @@ class Step:
             self._session = Session(bind=self.conn, expire_on_commit=False)
         return self._session
 
+    def write_with_answer(self, statement: Prepared, params: dict[str, Any]) -> None:
+        """Run this write (an UPDATE whose result is not needed) with the step's answer: on
+        PostgreSQL in the same statement (call_row.save_with_answer)."""
+        self._later.append((statement, params))
+
     def finish(self, key: str, twiml: str) -> None:
-        """Write what the step changed (the session's objects, the call's row) and keep its
-        answer, `twiml`, under `key` for Twilio's retries."""
+        """Write what the step changed (the session's objects, the call's row, the writes
+        kept for the answer) and keep its answer, `twiml`, under `key` for Twilio's retries."""
         if self._session is not None:
             self._session.flush()
             self._session.close()
-        save_with_answer(self.conn, self.call, key, twiml, self.now)
+        save_with_answer(self.conn, self.call, key, twiml, self.now, self._later)
 
     @property
     def today(self) -> date:

@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.app import runtime
 from hotline.db import connection_was_dead, unpinged
+from hotline.late_begin import begin_at_first_write
 from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.state import Step
@@ -70,7 +71,7 @@ def run_step(handler: Handler) -> Response:
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
-            with unpinged(), rt.engine.begin() as conn:
+            with unpinged(), rt.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
                 call, answer = call_row.load_with_answer(conn, call_sid, key)

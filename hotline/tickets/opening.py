@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -43,10 +44,11 @@ _INSERT_NUMBERED = Prepared(
     )
     .returning(_TICKETS.c.id)
 )
+# Bind names of its own: it may run as a WITH of a webhook's final statement (call_row).
 _CATEGORISE = Prepared(
     update(_TICKETS)
-    .where(_TICKETS.c.call_id == bindparam("of_call"))
-    .values(category=bindparam("new_category"))
+    .where(_TICKETS.c.call_id == bindparam("categorised_call"))
+    .values(category=bindparam("ticket_category"))
 )
 
 
@@ -128,8 +130,9 @@ def open_ticket(
     return session.get_one(Ticket, ticket_id)
 
 
-def categorise_call_ticket(conn: Connection, call_id: int, category: str) -> None:
-    """Set the category of the call's ticket, if it has one."""
+def categorise_call_ticket(call_id: int, category: str) -> tuple[Prepared, dict[str, Any]]:
+    """The write that sets the category of the call's ticket, if it has one: statement and
+    parameters, for `Step.write_with_answer`."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown ticket category {category!r}")
-    _CATEGORISE.rowcount(conn, {"of_call": call_id, "new_category": category})
+    return _CATEGORISE, {"categorised_call": call_id, "ticket_category": category}
