@@ -1,0 +1,94 @@
+"""A webhook's transaction on PostgreSQL begins at its first write, or not at all."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Connection, text
+
+from hotline.late_begin import begin_at_first_write, single_write
+from hotline.runtime import Runtime
+
+INSERT = text("INSERT INTO counters (name, value) VALUES (:name, 0)")
+COUNT = text("SELECT count(*) FROM counters WHERE name LIKE 'late-%'")
+
+
+@pytest.fixture
+def pg(rt: Runtime) -> Runtime:
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's driver begins at the first write itself")
+    with rt.engine.begin() as conn:  # the test databases keep their counters between tests
+        conn.execute(text("DELETE FROM counters WHERE name LIKE 'late-%'"))
+    return rt
+
+
+def in_transaction(conn: Connection) -> bool:
+    return conn.connection.dbapi_connection.info.transaction_status != 0  # type: ignore[union-attr]
+
+
+def others_see(rt: Runtime) -> int:
+    with rt.engine.connect() as other:
+        return int(other.execute(COUNT).scalar_one())
+
+
+def test_reads_run_without_a_transaction_and_the_first_write_begins_one(pg: Runtime) -> None:
+    with pg.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+        assert conn.execute(COUNT).scalar_one() == 0
+        assert not in_transaction(conn)
+        conn.execute(INSERT, {"name": "late-1"})
+        assert in_transaction(conn)
+        conn.execute(INSERT, {"name": "late-2"})
+        assert others_see(pg) == 0  # not committed yet
+    assert others_see(pg) == 2
+
+
+def test_a_failing_block_leaves_nothing(pg: Runtime) -> None:
+    with (
+        pytest.raises(ZeroDivisionError),
+        pg.engine.connect() as conn,
+        begin_at_first_write(conn),
+        conn.begin(),
+    ):
+        conn.execute(INSERT, {"name": "late-1"})
+        raise ZeroDivisionError
+    assert others_see(pg) == 0
+
+
+def test_a_single_write_needs_no_transaction(pg: Runtime) -> None:
+    with pg.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+        conn.execute(COUNT)
+        with single_write(conn):
+            conn.execute(INSERT, {"name": "late-1"})
+        assert not in_transaction(conn)
+        assert others_see(pg) == 1  # committed by itself
+        with pytest.raises(RuntimeError, match="not atomic"):
+            conn.execute(INSERT, {"name": "late-2"})
+    assert others_see(pg) == 1
+
+
+def test_a_single_write_after_other_writes_is_part_of_their_transaction(pg: Runtime) -> None:
+    with pg.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+        conn.execute(INSERT, {"name": "late-1"})
+        with single_write(conn):
+            conn.execute(INSERT, {"name": "late-2"})
+        assert in_transaction(conn)
+        assert others_see(pg) == 0
+    assert others_see(pg) == 2
+
+
+def test_select_for_update_begins_the_transaction(pg: Runtime) -> None:
+    with pg.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+        conn.execute(text("SELECT value FROM counters WHERE name = 'ticket' FOR UPDATE"))
+        assert in_transaction(conn)  # the lock lasts until the end of the block
+
+
+def test_outside_the_block_nothing_changes(pg: Runtime) -> None:
+    with pg.engine.connect() as conn:
+        with conn.begin():
+            conn.execute(COUNT)
+            assert in_transaction(conn)  # SQLAlchemy's usual BEGIN at the first statement
+        with begin_at_first_write(conn), conn.begin():
+            conn.execute(COUNT)
+            assert not in_transaction(conn)
+    with pg.engine.connect() as conn, conn.begin():  # the pooled connection is reset
+        conn.execute(COUNT)
+        assert in_transaction(conn)
