@@ -21,12 +21,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert, Update
 
 from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
+from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket, ticket_values
 
 CALLS = table_of(Call)
 CALL_STEPS = table_of(CallStep)
@@ -135,29 +137,39 @@ def save_with_answer(
     twiml: str,
     now: datetime,
     also: Sequence[tuple[Prepared, dict[str, Any]]] = (),
+    ticket: Mapping[str, Any] | None = None,
 ) -> None:
-    """`save`, `also` (UPDATEs whose results are not needed, with their parameters), then
-    keep the answer to this step for Twilio's retries (unique per CallSid and step).
+    """`save`, the call's `ticket` (its values, for a call opened in this step), `also`
+    (UPDATEs whose results are not needed, with their parameters), then keep the answer to
+    this step for Twilio's retries (unique per CallSid and step).
 
-    On PostgreSQL, for a known call, all of it is one statement (the UPDATEs as WITHs of
-    the answer's INSERT): one round trip, and no transaction of its own needed
-    (hotline/late_begin.py).
+    On PostgreSQL all of it is one statement where it can be (a new call with its ticket;
+    a known call with the UPDATEs): the writes as WITHs of the answer's INSERT, one round
+    trip and no transaction of its own (hotline/late_begin.py).
     """
-    if call.id is None or conn.dialect.name != "postgresql":
-        save(conn, call)
-        for write, values in also:
-            write.rowcount(conn, values)
-        _STORE_ANSWER.rowcount(
-            conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
-        )
-        return
-    changes = call.changes()
-    params: dict[str, Any] = {
+    answer = {
         "answer_sid": call.call_sid,
         "answer_step": key,
         "answer_twiml": twiml,
         "answer_at": now,
     }
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql and call.id is None and not also:
+        _save_new_with_answer(conn, call, ticket, answer)
+        return
+    if not postgresql or call.id is None or ticket is not None:
+        save(conn, call)
+        if ticket is not None:
+            insert_ticket(conn, **ticket, call_id=call.id, new_call=True)
+        if not postgresql:
+            for write, values in also:
+                write.rowcount(conn, values)
+            _STORE_ANSWER.rowcount(
+                conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
+            )
+            return
+    changes = call.changes()
+    params: dict[str, Any] = dict(answer)
     if changes:
         params.update(_params(call, changes))
     for _statement, extra in also:
@@ -165,6 +177,27 @@ def save_with_answer(
     statement = _with_answer(tuple(sorted(changes)), tuple(s for s, _ in also))
     with single_write(conn):
         statement.rowcount(conn, params)
+    call._stored = call.values()
+
+
+def _save_new_with_answer(
+    conn: Connection, call: CallRow, ticket: Mapping[str, Any] | None, answer: dict[str, Any]
+) -> None:
+    """PostgreSQL: INSERT the call (and its ticket) as WITHs of the answer's INSERT."""
+    values = call.values()
+    del values["id"]
+    params = {**answer, **{f"nc_{k}": v for k, v in values.items()}}
+    if ticket is not None:  # the call's id comes from the call's INSERT
+        columns = ticket_values(**ticket)
+        params.update({f"t_{k}": v for k, v in columns.items() if k != "call_id"})
+    statement = _NEW_WITH_ANSWER[ticket is not None]
+    try:
+        with single_write(conn):
+            call.id = statement.scalar(conn, params)
+    except IntegrityError as exc:  # nothing was written
+        if getattr(getattr(exc.orig, "diag", None), "column_name", None) == "number":
+            raise RuntimeError(NO_COUNTER) from exc
+        raise
     call._stored = call.values()
 
 
@@ -191,19 +224,41 @@ def _changed(names: tuple[str, ...]) -> Update:
     )
 
 
+def _answer_insert() -> Insert:
+    values: dict[str, Any] = {col: bindparam(f"answer_{col}") for col in ("step", "twiml", "at")}
+    return insert(CALL_STEPS).values(call_sid=bindparam("answer_sid"), **values)
+
+
+def _new_with_answer(with_ticket: bool) -> Prepared:
+    """PostgreSQL: a new call's INSERT (binds nc_<column>) and, with_ticket, its ticket's
+    (t_<column>) as WITHs of the answer's INSERT, which returns the call's id."""
+    columns = [name for name in COLUMNS if name != "id"]
+    new_call = (
+        insert(CALLS)
+        .values({name: bindparam(f"nc_{name}", type_=CALLS.c[name].type) for name in columns})
+        .returning(CALLS.c.id)
+        .cte("new_call")
+    )
+    combined = _answer_insert().add_cte(new_call)
+    if with_ticket:
+        combined = combined.add_cte(numbered_ticket(call_id=new_call.c.id).cte("new_ticket"))
+    return Prepared(combined.returning(select(new_call.c.id).scalar_subquery()))
+
+
 def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...]) -> Prepared:
     """PostgreSQL: the answer's INSERT with the call's UPDATE of these columns (if any) and
     the `also` statements as WITHs, which PostgreSQL runs once each, read or not."""
     cache_key = (names, tuple(id(s) for s in also))
     statement = _WITH_ANSWER.get(cache_key)
     if statement is None:
-        values: dict[str, Any] = {
-            col: bindparam(f"answer_{col}") for col in ("step", "twiml", "at")
-        }
-        combined = insert(CALL_STEPS).values(call_sid=bindparam("answer_sid"), **values)
+        combined = _answer_insert()
         if names:
             combined = combined.add_cte(_changed(names).cte("changed"))
         for i, extra in enumerate(also):
             combined = combined.add_cte(cast(Update, extra.statement).cte(f"also_{i}"))
         statement = _WITH_ANSWER[cache_key] = Prepared(combined)
     return statement
+
+
+# A new call with or without its ticket, and the answer: built once each.
+_NEW_WITH_ANSWER = {with_ticket: _new_with_answer(with_ticket) for with_ticket in (False, True)}

@@ -11,7 +11,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.accounts.secrets import check_pin
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract, PinAttempt
-from hotline.tickets import insert_ticket
 from ivr_flows.speech import spoken_list
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
@@ -48,16 +47,7 @@ def entitle(
 def _entitled(step: Step, response: VoiceResponse, intro: list[str]) -> VoiceResponse:
     from ivr_flows.routing import ask_category
 
-    new_call = step.call.id is None
-    insert_ticket(
-        step.conn,
-        now=step.now,
-        contract_id=step.call.contract_id,
-        station_id=step.call.station_id,
-        call_id=step.call_id,
-        channel="phone",
-        new_call=new_call,
-    )
+    step.open_ticket(step.call.contract_id, step.call.station_id)
     return ask_category(step, response, 1, intro)
 
 

@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.models import Contract, Ticket
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from hotline.tickets import insert_ticket
 from ivr_flows.call_row import CallRow, save, save_with_answer
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice
@@ -56,6 +57,7 @@ class Step:
     voice: Voice = field(init=False)
     _session: Session | None = field(init=False, default=None)
     _later: list[tuple[Prepared, dict[str, Any]]] = field(init=False, default_factory=list)
+    _ticket: dict[str, Any] | None = field(init=False, default=None)  # to open with the call
 
     def __post_init__(self) -> None:
         self.prompts = prompts_of(self.rt)
@@ -79,7 +81,7 @@ class Step:
         if self._session is not None:
             self._session.flush()
             self._session.close()
-        save_with_answer(self.conn, self.call, key, twiml, self.now, self._later)
+        save_with_answer(self.conn, self.call, key, twiml, self.now, self._later, self._ticket)
 
     @property
     def today(self) -> date:
@@ -110,6 +112,19 @@ class Step:
         assert self.call.id is not None
         return self.call.id
 
+    def open_ticket(self, contract_id: int | None, station_id: int | None) -> None:
+        """Open the call's phone ticket (unless it has one). A call not stored yet gets it
+        with its row and the step's answer: on PostgreSQL in one statement (`finish`)."""
+        values: dict[str, Any] = {
+            "now": self.now,
+            "contract_id": contract_id,
+            "station_id": station_id,
+        }
+        if self.call.id is None:
+            self._ticket = values
+        else:
+            insert_ticket(self.conn, **values, call_id=self.call.id)
+
     @property
     def contract(self) -> Contract | None:
         if self.call.contract_id is None:
@@ -118,6 +133,9 @@ class Step:
 
     @property
     def ticket(self) -> Ticket | None:
+        if self._ticket is not None:  # opened in this step: written now, to be found
+            insert_ticket(self.conn, **self._ticket, call_id=self.call_id, new_call=True)
+            self._ticket = None
         return self.session.scalar(_CALL_TICKET, {"call_id": self.call_id})
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, literal, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from hotline.models import Counter, Ticket, table_of
 from hotline.prepared import Prepared
 
 CHANNELS = ("phone", "email", "remote")
-_NO_COUNTER = "the ticket counter is missing: run `hotline init-db`"
+NO_COUNTER = "the ticket counter is missing: run `hotline init-db`"
 # outage = register down ("Störung"), technical = other problems, legal = legal changes.
 CATEGORIES = ("outage", "technical", "legal")
 
@@ -32,18 +33,35 @@ _INSERT = Prepared(insert(_TICKETS).values(status="open").returning(_TICKETS.c.i
 # PostgreSQL: the counter's UPDATE as a WITH of the INSERT (it runs once, atomically).
 _NUMBER = _NEXT_NUMBER.statement.cte("next_number")
 _COLUMNS = ("contract_id", "station_id", "call_id", "channel", "category", "subject", "opened_at")
-_INSERT_NUMBERED = Prepared(
-    insert(_TICKETS)
-    .from_select(
+
+
+def numbered_ticket(call_id: ColumnElement[Any] | None = None) -> Insert:
+    """PostgreSQL: a ticket's INSERT ... SELECT with its number from the counter's UPDATE
+    (a WITH of it). Binds `t_<column>`; without the counter nothing is inserted.
+
+    `call_id`: the id of a call inserted by another WITH of the same statement (a column
+    of it). Then the number is a scalar subquery: without the counter it is NULL, and the
+    whole statement fails on the ticket's NOT NULL number instead of leaving it out.
+    """
+    number: Any = _NUMBER.c.value
+    if call_id is not None:
+        number = select(_NUMBER.c.value).scalar_subquery()
+    return insert(_TICKETS).from_select(
         ["number", "status", *_COLUMNS],
         select(
-            _NUMBER.c.value,
+            number,
             literal("open", _TICKETS.c.status.type),
-            *(bindparam(f"t_{name}", type_=_TICKETS.c[name].type) for name in _COLUMNS),
+            *(
+                call_id
+                if name == "call_id" and call_id is not None
+                else bindparam(f"t_{name}", type_=_TICKETS.c[name].type)
+                for name in _COLUMNS
+            ),
         ),
     )
-    .returning(_TICKETS.c.id)
-)
+
+
+_INSERT_NUMBERED = Prepared(numbered_ticket().returning(_TICKETS.c.id))
 # Bind names of its own: it may run as a WITH of a webhook's final statement (call_row).
 _CATEGORISE = Prepared(
     update(_TICKETS)
@@ -56,8 +74,34 @@ def next_ticket_number(conn: Connection) -> int:
     """The next ticket number; atomic on both databases, so parallel calls never share one."""
     value = _NEXT_NUMBER.scalar(conn)
     if value is None:
-        raise RuntimeError(_NO_COUNTER)
+        raise RuntimeError(NO_COUNTER)
     return value
+
+
+def ticket_values(
+    *,
+    now: datetime,
+    contract_id: int | None,
+    station_id: int | None = None,
+    call_id: int | None = None,
+    channel: str = "phone",
+    category: str | None = None,
+    subject: str = "",
+) -> dict[str, Any]:
+    """A new ticket's columns (but its number and status), checked."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown ticket channel {channel!r}")
+    if category is not None and category not in CATEGORIES:
+        raise ValueError(f"unknown ticket category {category!r}")
+    return {
+        "contract_id": contract_id,
+        "station_id": station_id,
+        "call_id": call_id,
+        "channel": channel,
+        "category": category,
+        "subject": subject,
+        "opened_at": now,
+    }
 
 
 def insert_ticket(
@@ -76,29 +120,25 @@ def insert_ticket(
 
     `new_call`: the call was inserted in this transaction, so it has no ticket to look for.
     """
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown ticket channel {channel!r}")
-    if category is not None and category not in CATEGORIES:
-        raise ValueError(f"unknown ticket category {category!r}")
+    values = ticket_values(
+        now=now,
+        contract_id=contract_id,
+        station_id=station_id,
+        call_id=call_id,
+        channel=channel,
+        category=category,
+        subject=subject,
+    )
     if call_id is not None and not new_call:
         existing = _TICKET_OF_CALL.scalar(conn, {"of_call": call_id})
         if existing is not None:
             return existing
-    values = {
-        "contract_id": contract_id,
-        "station_id": station_id,
-        "call_id": call_id,
-        "channel": channel,
-        "category": category,
-        "subject": subject,
-        "opened_at": now,
-    }
     if conn.dialect.name == "postgresql":  # number and ticket in one round trip
         numbered: int | None = _INSERT_NUMBERED.scalar(
             conn, {f"t_{k}": v for k, v in values.items()}
         )
         if numbered is None:
-            raise RuntimeError(_NO_COUNTER)
+            raise RuntimeError(NO_COUNTER)
         return numbered
     ticket_id: int = _INSERT.scalar(conn, {"number": next_ticket_number(conn), **values})
     return ticket_id

@@ -6,11 +6,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hotline.db import make_engine, make_session_factory
-from hotline.models import Call, Callback, CallStep, Ticket
+from hotline.models import Call, Callback, CallStep, Counter, Ticket
 from hotline.runtime import Runtime
 from ivr_flows import routing
 from ivr_flows.walker import FlaskTransport, Walker
@@ -162,3 +162,20 @@ def test_status_callback_survives_a_database_failure(app, rt: Runtime, tmp_path:
     )
     assert reply.status_code == 200
     check_twiml(reply.get_data(as_text=True))
+
+
+def test_a_missing_ticket_counter_stores_nothing_of_the_step_and_says_why(
+    phone: Phone, customers, agents, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    customers(stations={"1": [STATION]})
+    session.execute(delete(Counter).where(Counter.name == "ticket"))
+    session.commit()
+    walk = phone.call(STATION, ["1"])
+    assert "technische Störung" in walk.heard()  # the fallback, not a half-stored step
+    assert walk.dialed == [[FALLBACK]]
+    # The call, its ticket and its answer go together or not at all (one statement on
+    # PostgreSQL, one transaction on SQLite); only the status callback records the call.
+    call = session.scalars(select(Call)).one()
+    assert (call.contract_id, call.twilio_status) == (None, "completed")
+    assert counts(session)[1:] == (0, 0, 0)
+    assert "the ticket counter is missing" in caplog.text
