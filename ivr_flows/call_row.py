@@ -153,21 +153,23 @@ def save_with_answer(
         "answer_twiml": twiml,
         "answer_at": now,
     }
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql and call.id is None and not also:
-        _save_new_with_answer(conn, call, ticket, answer)
-        return
-    if not postgresql or call.id is None or ticket is not None:
+    if conn.dialect.name != "postgresql":
         save(conn, call)
         if ticket is not None:
             insert_ticket(conn, **ticket, call_id=call.id, new_call=True)
-        if not postgresql:
-            for write, values in also:
-                write.rowcount(conn, values)
-            _STORE_ANSWER.rowcount(
-                conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
-            )
-            return
+        for write, values in also:
+            write.rowcount(conn, values)
+        _STORE_ANSWER.rowcount(
+            conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
+        )
+        return
+    if call.id is None and not also:
+        _save_new_with_answer(conn, call, ticket, answer)
+        return
+    if call.id is None or ticket is not None:  # not seen in the call flow: statements first
+        save(conn, call)
+        if ticket is not None:
+            insert_ticket(conn, **ticket, call_id=call.id, new_call=True)
     changes = call.changes()
     params: dict[str, Any] = dict(answer)
     if changes:
@@ -194,10 +196,11 @@ def _save_new_with_answer(
     try:
         with single_write(conn):
             call.id = statement.scalar(conn, params)
-    except IntegrityError as exc:  # nothing was written
+    except IntegrityError as exc:  # the statement wrote nothing
         if getattr(getattr(exc.orig, "diag", None), "column_name", None) == "number":
             raise RuntimeError(NO_COUNTER) from exc
         raise
+    call._stored = call.values()
     call._stored = call.values()
 
 
