@@ -115,7 +115,8 @@ class Prepared:
             for listener in conn.dispatch.before_cursor_execute:
                 listener(conn, cursor, compiled.sql, args, None, False)
             cursor.execute(compiled.sql, args)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            # Not `cursor.description`: psycopg builds a Column object per column for it.
+            fetched = cursor.fetchall() if compiled.keys else []
             count = cursor.rowcount
         except dialect.loaded_dbapi.Error as err:
             gone = dialect.is_disconnect(err, dbapi_connection, cursor)
