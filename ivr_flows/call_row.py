@@ -28,7 +28,7 @@ from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
-from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket, ticket_values
+from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket
 
 CALLS = table_of(Call)
 CALL_STEPS = table_of(CallStep)
@@ -139,7 +139,7 @@ def save_with_answer(
     also: Sequence[tuple[Prepared, dict[str, Any]]] = (),
     ticket: Mapping[str, Any] | None = None,
 ) -> None:
-    """`save`, the call's `ticket` (its values, for a call opened in this step), `also`
+    """`save`, the call's `ticket` (its `ticket_values`, for a call new in this step), `also`
     (UPDATEs whose results are not needed, with their parameters), then keep the answer to
     this step for Twilio's retries (unique per CallSid and step).
 
@@ -156,7 +156,7 @@ def save_with_answer(
     if conn.dialect.name != "postgresql":
         save(conn, call)
         if ticket is not None:
-            insert_ticket(conn, **ticket, call_id=call.id, new_call=True)
+            insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
         for write, values in also:
             write.rowcount(conn, values)
         _STORE_ANSWER.rowcount(
@@ -169,7 +169,7 @@ def save_with_answer(
     if call.id is None or ticket is not None:  # not seen in the call flow: statements first
         save(conn, call)
         if ticket is not None:
-            insert_ticket(conn, **ticket, call_id=call.id, new_call=True)
+            insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
     changes = call.changes()
     params: dict[str, Any] = dict(answer)
     if changes:
@@ -190,8 +190,7 @@ def _save_new_with_answer(
     del values["id"]
     params = {**answer, **{f"nc_{k}": v for k, v in values.items()}}
     if ticket is not None:  # the call's id comes from the call's INSERT
-        columns = ticket_values(**ticket)
-        params.update({f"t_{k}": v for k, v in columns.items() if k != "call_id"})
+        params.update({f"t_{k}": v for k, v in ticket.items() if k != "call_id"})
     statement = _NEW_WITH_ANSWER[ticket is not None]
     try:
         with single_write(conn):

@@ -20,7 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.models import Contract, Ticket
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
-from hotline.tickets import insert_ticket
+from hotline.tickets import insert_ticket, ticket_values
 from ivr_flows.call_row import CallRow, save, save_with_answer
 from ivr_flows.prompts import Prompts
 from ivr_flows.twiml import Voice
@@ -115,15 +115,11 @@ class Step:
     def open_ticket(self, contract_id: int | None, station_id: int | None) -> None:
         """Open the call's phone ticket (unless it has one). A call not stored yet gets it
         with its row and the step's answer: on PostgreSQL in one statement (`finish`)."""
-        values: dict[str, Any] = {
-            "now": self.now,
-            "contract_id": contract_id,
-            "station_id": station_id,
-        }
+        values = ticket_values(now=self.now, contract_id=contract_id, station_id=station_id)
         if self.call.id is None:
             self._ticket = values
         else:
-            insert_ticket(self.conn, **values, call_id=self.call.id)
+            insert_ticket(self.conn, {**values, "call_id": self.call.id})
 
     @property
     def contract(self) -> Contract | None:
@@ -134,7 +130,7 @@ class Step:
     @property
     def ticket(self) -> Ticket | None:
         if self._ticket is not None:  # opened in this step: written now, to be found
-            insert_ticket(self.conn, **self._ticket, call_id=self.call_id, new_call=True)
+            insert_ticket(self.conn, {**self._ticket, "call_id": self.call_id}, new_call=True)
             self._ticket = None
         return self.session.scalar(_CALL_TICKET, {"call_id": self.call_id})
 

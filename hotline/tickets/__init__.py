@@ -7,6 +7,7 @@ from hotline.tickets.opening import (
     insert_ticket,
     next_ticket_number,
     open_ticket,
+    ticket_values,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "insert_ticket",
     "next_ticket_number",
     "open_ticket",
+    "ticket_values",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -88,7 +89,7 @@ def ticket_values(
     category: str | None = None,
     subject: str = "",
 ) -> dict[str, Any]:
-    """A new ticket's columns (but its number and status), checked."""
+    """A new ticket's columns (but its number and status), checked: for `insert_ticket`."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown ticket channel {channel!r}")
     if category is not None and category not in CATEGORIES:
@@ -104,31 +105,13 @@ def ticket_values(
     }
 
 
-def insert_ticket(
-    conn: Connection,
-    *,
-    now: datetime,
-    contract_id: int | None,
-    station_id: int | None = None,
-    call_id: int | None = None,
-    channel: str = "phone",
-    category: str | None = None,
-    subject: str = "",
-    new_call: bool = False,
-) -> int:
-    """Open a ticket and return its id; for a call that has one already, that one's id.
+def insert_ticket(conn: Connection, values: Mapping[str, Any], *, new_call: bool = False) -> int:
+    """Open a ticket with these `ticket_values` and return its id; for a call that has one
+    already, that one's id.
 
     `new_call`: the call was inserted in this transaction, so it has no ticket to look for.
     """
-    values = ticket_values(
-        now=now,
-        contract_id=contract_id,
-        station_id=station_id,
-        call_id=call_id,
-        channel=channel,
-        category=category,
-        subject=subject,
-    )
+    call_id = values["call_id"]
     if call_id is not None and not new_call:
         existing = _TICKET_OF_CALL.scalar(conn, {"of_call": call_id})
         if existing is not None:
@@ -157,8 +140,7 @@ def open_ticket(
 ) -> Ticket:
     """`insert_ticket` for code that works with the ORM: the ticket as an object."""
     session.flush()  # what the ticket refers to may still be pending
-    ticket_id = insert_ticket(
-        session.connection(),
+    values = ticket_values(
         now=now,
         contract_id=contract_id,
         station_id=station_id,
@@ -167,6 +149,7 @@ def open_ticket(
         category=category,
         subject=subject,
     )
+    ticket_id = insert_ticket(session.connection(), values)
     return session.get_one(Ticket, ticket_id)
 
 
