@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
 from hotline.db import connection_was_dead, transaction, unpinged
+from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Call, Contract, Station
 from hotline.prepared import Prepared
 from hotline.settings import Settings
@@ -142,15 +143,11 @@ def status() -> Response:
 
 
 def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> None:
-    # The usual case is one UPDATE; on PostgreSQL in autocommit, without BEGIN and COMMIT
-    # round trips (SQLite has none, and switching its isolation level costs two PRAGMAs).
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-        with conn.begin():
-            updated = _update_status(conn, form, now)
-        if updated:
-            return
+    # The usual case is one UPDATE: on PostgreSQL without BEGIN and COMMIT round trips.
+    with engine.connect() as conn, begin_at_first_write(conn), conn.begin(), single_write(conn):
+        updated = _update_status(conn, form, now)
+    if updated:
+        return
     with engine.begin() as conn:
         call = call_row.load(conn, form.get("CallSid", ""))
         call = call or call_row.new_call(form, now)
