@@ -200,7 +200,6 @@ def _save_new_with_answer(
             raise RuntimeError(NO_COUNTER) from exc
         raise
     call._stored = call.values()
-    call._stored = call.values()
 
 
 def _params(call: CallRow, changes: dict[str, Any]) -> dict[str, Any]:
