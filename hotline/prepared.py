@@ -66,7 +66,12 @@ class Prepared:
 
     def _compile(self, dialect: Dialect, names: frozenset[str]) -> _Compiled:
         statement: Any = self.statement
-        compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(names))
+        # The names that are columns of the INSERT's or UPDATE's own table become its
+        # columns; others are plain binds (SQLAlchemy would add them as SET or VALUES
+        # columns to every table of the statement, its WITHs too, that has such a column).
+        table = statement.table if isinstance(statement, UpdateBase) else None
+        keys = sorted(n for n in names if table is not None and n in table.c)
+        compiled: Any = statement.compile(dialect=dialect, column_keys=keys)
         # Python-side column defaults would be computed by SQLAlchemy's path only.
         if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
             raise ValueError(f"{self.statement}: pass every column, defaults are not applied")

@@ -216,8 +216,7 @@ def _update(names: tuple[str, ...]) -> Prepared:
 
 
 def _changed(names: tuple[str, ...]) -> Update:
-    # Bind names are no column's names (of this table or, in a combined statement, of
-    # another): Prepared compiles with the names given as column keys, which become SETs.
+    # Bind names differ from column names: SQLAlchemy reserves those for SET.
     return (
         update(CALLS)
         .where(CALLS.c.id == bindparam("changed_call"))

@@ -88,3 +88,30 @@ def test_an_insert_must_name_every_column_with_a_default(rt: Runtime) -> None:
     partial = {"call_sid": "CA5", "started_at": datetime(2026, 11, 30, 9, tzinfo=UTC)}
     with pytest.raises(ValueError, match="defaults are not applied"), rt.engine.begin() as conn:
         Prepared(insert(CALLS)).rowcount(conn, partial)
+
+
+def test_a_parameter_named_like_a_column_of_a_with_stays_a_parameter(rt: Runtime) -> None:
+    """Only the INSERT's own columns come from the parameter names, not its WITHs' tables."""
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("a WITH that writes is PostgreSQL's")
+    started = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    ended = (
+        update(CALLS)
+        .where(CALLS.c.call_sid == bindparam("sid"))
+        .values(outcome=bindparam("new_outcome"))
+        .cte("ended")
+    )
+    bump = Prepared(
+        update(COUNTERS)
+        .where(COUNTERS.c.name == "ticket")
+        .values(value=COUNTERS.c.value + 1)
+        .add_cte(ended)
+    )
+    with rt.engine.begin() as conn:
+        INSERT.rows(conn, _call("CA6", started))
+        # "caller_e164" is a column of calls: it must not become a SET of the WITH.
+        params = {"sid": "CA6", "new_outcome": "agent", "caller_e164": "+49000"}
+        assert bump.rowcount(conn, params) == 1
+        row = BY_SID.first(conn, {"sid": "CA6"})
+    assert row is not None
+    assert (row["outcome"], row["caller_e164"]) == ("agent", "+49301234567")
