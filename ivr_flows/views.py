@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from hotline.db import connection_was_dead, transaction, unpinged
 from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Call, Contract, Station
 from hotline.prepared import Prepared
+from hotline.runtime import Runtime
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
 from ivr_flows import call_row, callback_flow, entitlement, identify, routing
@@ -27,10 +28,11 @@ from ivr_flows.fallback import (
     fallback_recorded_twiml,
     fallback_twiml,
 )
+from ivr_flows.lane import Answer, flask_view
 from ivr_flows.prompts import Prompts
 from ivr_flows.state import prompts_of, voice_of
 from ivr_flows.twiml import say, xml
-from ivr_flows.webhook import Handler, run_step, twiml_response
+from ivr_flows.webhook import Handler, run_step
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 def _settings() -> Settings:
     return runtime().settings
+
+
+def twiml_response(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
 
 
 # Twilio's call statuses of a call that is over.
@@ -69,18 +75,23 @@ STEPS: dict[str, Handler] = {
 }
 
 
-def _step_view(handler: Handler) -> Callable[[], Response]:
-    def view() -> Response:
-        return run_step(handler)
+def lane_routes(rt: Runtime, secret: str) -> dict[str, Answer]:
+    """The paths ivr_flows.lane answers: every step of the call flow and the status callback."""
 
-    return view
+    def step(handler: Handler) -> Answer:
+        return lambda hook: run_step(rt, handler, hook, secret)
+
+    routes = {"/voice" + path: step(handler) for path, handler in STEPS.items()}
+    routes["/voice/status"] = lambda hook: status_callback(rt, hook.form)
+    return routes
 
 
-for _path, _handler in STEPS.items():
+# Flask lists the same paths (and refuses other methods on them) with the lane's answers.
+for _path in (*STEPS, "/status"):
     bp.add_url_rule(
         _path,
         endpoint=_path.strip("/").replace("/", "_").replace("-", "_"),
-        view_func=twilio_signed(_step_view(_handler)),
+        view_func=flask_view,
         methods=["POST"],
     )
 
@@ -124,12 +135,8 @@ def _whisper_text(call: Call, contract: Contract, station: Station | None, promp
     )
 
 
-@bp.post("/status")
-@twilio_signed
-def status() -> Response:
+def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
     """Twilio's call status callback: duration, status and end of the call."""
-    rt = runtime()
-    form = request.form.to_dict()
     for attempt in (1, 2):
         try:
             with unpinged():
@@ -139,7 +146,7 @@ def status() -> Response:
                 continue  # a dead pooled connection: the pool is renewed, once more
             log.exception("status callback for %s not recorded", form.get("CallSid"))
         break
-    return twiml_response(EMPTY_TWIML)
+    return EMPTY_TWIML
 
 
 def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> None:

@@ -6,6 +6,8 @@ step created (ticket, callback) is committed in the same transaction as that ans
 Any database error or unexpected exception answers with the fallback TwiML (apology,
 fallback numbers or a recorded message) instead of a 500, which Twilio would turn into
 an English application error.
+
+No Flask in here: ivr_flows.lane serves the steps straight from WSGI.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from flask import Response, current_app, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.app import runtime
 from hotline.db import connection_was_dead, unpinged
 from hotline.late_begin import begin_at_first_write
+from hotline.runtime import Runtime
 from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.state import Step
@@ -35,19 +37,24 @@ Handler = Callable[[Step], VoiceResponse]
 _STEP_FIELDS = ("Digits", "DialCallStatus", "RecordingUrl")
 
 
-def twiml_response(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
+@dataclass(frozen=True)
+class Webhook:
+    """One signed request from Twilio, as a step sees it."""
+
+    path: str  # as routed: /voice/menu/choice
+    query: str  # the raw query string, "" without one
+    form: Mapping[str, str]  # the first value of every posted field
+    args: Mapping[str, str]  # the first value of every query parameter
 
 
-def step_key() -> str:
+def step_key(hook: Webhook, secret: str) -> str:
     """The step as Twilio asked for it: path, query and the caller's input."""
-    query = request.query_string.decode()
-    parts = [request.path + (f"?{query}" if query else "")]
+    parts = [hook.path + (f"?{hook.query}" if hook.query else "")]
     # Keys are hashed: they may be an admin PIN, which must not land in the table or the logs.
     parts += [
-        f"{name}={_digest(request.form[name]) if name == 'Digits' else request.form[name]}"
+        f"{name}={_digest(hook.form[name], secret) if name == 'Digits' else hook.form[name]}"
         for name in _STEP_FIELDS
-        if name in request.form
+        if name in hook.form
     ]
     key = "|".join(parts)
     if len(key) > 200:
@@ -55,19 +62,15 @@ def step_key() -> str:
     return key
 
 
-def _digest(value: str) -> str:
+def _digest(value: str, secret: str) -> str:
     """Keyed with the app's secret: a plain hash of 4-8 digits is reversed in seconds."""
-    key = str(current_app.config.get("SECRET_KEY") or "").encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def run_step(handler: Handler) -> Response:
-    """Answer the current request with `handler`, once per (CallSid, step)."""
-    rt = runtime()
-    form = request.form.to_dict()
-    args = request.args.to_dict()
-    call_sid = form.get("CallSid", "")
-    key = step_key()
+def run_step(rt: Runtime, handler: Handler, hook: Webhook, secret: str) -> str:
+    """The TwiML answer of `handler` to `hook`, computed once per (CallSid, step)."""
+    call_sid = hook.form.get("CallSid", "")
+    key = step_key(hook, secret)
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
@@ -76,11 +79,12 @@ def run_step(handler: Handler) -> Response:
                 # never deleted, so without a call row there is no stored answer either.
                 call, answer = call_row.load_with_answer(conn, call_sid, key)
                 if answer is not None:
-                    return twiml_response(answer)
-                step = Step(rt, conn, call or call_row.new_call(form, now), form, args, now)
+                    return answer
+                call = call or call_row.new_call(hook.form, now)
+                step = Step(rt, conn, call, hook.form, hook.args, now)
                 body = xml(handler(step))
                 step.finish(key, body)
-            return twiml_response(body)
+            return body
         except IntegrityError:
             # The same request ran in parallel (Twilio's retry): the second try finds its answer.
             if attempt == 1:
@@ -99,4 +103,4 @@ def run_step(handler: Handler) -> Response:
                 "call %s step %s: unexpected error, answering with the fallback", call_sid, key
             )
         break
-    return twiml_response(fallback_twiml(rt.settings))
+    return fallback_twiml(rt.settings)

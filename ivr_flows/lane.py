@@ -1,0 +1,142 @@
+"""The call flow's webhooks straight from WSGI, in front of Flask.
+
+While a step runs the caller hears silence, and in an outage hundreds of steps run at
+once. A step is a few SQL statements; Flask's request machinery around it (routing, the
+request and app contexts, werkzeug's form parser and URL rebuilding, the hooks, the
+response object) cost a fifth of a worker's CPU per step (bench/README.md). So a POST to
+one of the call flow's paths is answered here: the form parsed by the standard library,
+Twilio's signature checked, the step run. Everything else goes on to Flask, other
+methods on these paths too: Flask lists the same paths, with views that run this same
+code (`flask_view`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from flask import Flask, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.wsgi import get_current_url
+
+from hotline.settings import Settings
+from hotline.twilio.signature import signature_matches
+from ivr_flows.fallback import fallback_twiml
+from ivr_flows.webhook import Webhook
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+Answer = Callable[[Webhook], str]
+"""The TwiML answer to one signed request."""
+
+# Twilio's forms are 1-2 kB; a megabyte is not Twilio, and is not read into memory.
+MAX_BODY = 1024 * 1024
+_FORM_TYPE = "application/x-www-form-urlencoded"
+_TWIML_TYPE = "text/xml; charset=utf-8"
+_EXTENSION = "hotline_voice_lane"
+
+
+class VoiceLane:
+    """WSGI middleware: answers POSTs to `routes` (path → answer), passes the rest on."""
+
+    def __init__(
+        self, app: WSGIApplication, settings: Settings, routes: Mapping[str, Answer]
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.routes = dict(routes)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answer = self.routes.get(environ.get("PATH_INFO", ""))
+        if answer is None or environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        status, content_type, body = self.respond(environ, answer)
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def respond(self, environ: WSGIEnvironment, answer: Answer) -> tuple[str, str, bytes]:
+        """(HTTP status, content type, body) of a POST to one of the lane's paths."""
+        try:
+            fields = _form(environ)
+            if fields is None:
+                return "413 Request Entity Too Large", "text/plain", b"Request too large\n"
+            path = environ.get("PATH_INFO", "")
+            query = _wsgi_str(environ.get("QUERY_STRING", ""))
+            if not self._signed(environ, path, query, fields):
+                return "403 Forbidden", "text/plain", b"Forbidden\n"
+            hook = Webhook(
+                path=path,
+                query=query,
+                form=_first_values(fields.items(multi=True)),
+                args=_first_values(parse_qsl(query, keep_blank_values=True)),
+            )
+            body = answer(hook)
+        except Exception:  # never an error page to Twilio: the caller hears the apology
+            path = environ.get("PATH_INFO")
+            log.exception("webhook %s failed, answering with the fallback", path)
+            body = fallback_twiml(self.settings)
+        return "200 OK", _TWIML_TYPE, body.encode()
+
+    def _signed(
+        self, environ: WSGIEnvironment, path: str, query: str, fields: MultiDict[str, str]
+    ) -> bool:
+        # The URL as Twilio called it (see hotline.twilio.signature.public_url).
+        if self.settings.public_url:
+            url = self.settings.public_url + path + (f"?{query}" if query else "")
+        else:
+            url = get_current_url(environ)
+        signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+        return signature_matches(self.settings, url, fields, signature)
+
+
+def _wsgi_str(value: str) -> str:
+    """A WSGI string (bytes as latin-1) as the UTF-8 text it carries."""
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def _form(environ: WSGIEnvironment) -> MultiDict[str, str] | None:
+    """The posted fields (empty unless url-encoded UTF-8, as werkzeug); None when too large."""
+    if not environ.get("CONTENT_TYPE", "").startswith(_FORM_TYPE):
+        return MultiDict()
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY:
+        return None
+    stream = environ["wsgi.input"]
+    # Without a length (chunked), read what a form may hold and one byte more to tell.
+    data = stream.read(length) if length else stream.read(MAX_BODY + 1)
+    if len(data) > MAX_BODY:
+        return None
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        return MultiDict()
+    return MultiDict(parse_qsl(text, keep_blank_values=True, errors="replace"))
+
+
+def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for name, value in pairs:
+        first.setdefault(name, value)
+    return first
+
+
+def install(app: Flask, routes: Mapping[str, Answer]) -> None:
+    """Put the lane in front of `app` for `routes`."""
+    lane = VoiceLane(app.wsgi_app, app.extensions["hotline"].settings, routes)
+    app.extensions[_EXTENSION] = lane
+    app.wsgi_app = lane  # type: ignore[method-assign]
+
+
+def flask_view() -> Response:
+    """The Flask view of a lane's path: the same answer, for a request Flask dispatched."""
+    lane: VoiceLane = current_app.extensions[_EXTENSION]
+    status, content_type, body = lane.respond(request.environ, lane.routes[request.path])
+    return Response(body, status=status, content_type=content_type)
