@@ -48,6 +48,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def make_webhook_engine(engine: Engine, url: str, **kwargs: Any) -> Engine:
+    """The voice webhooks' engine: on PostgreSQL a pool of its own whose connections read
+    in autocommit for good (late_begin sends BEGIN at a step's first write), on SQLite
+    `engine` itself.
+
+    Switching a shared connection to autocommit and back cost every step a fifth of its
+    connection handling; and psycopg drops its prepared statements at every rollback,
+    which the pages' read-only requests end with, so on a shared pool the webhooks'
+    statements were prepared again and again.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+
+
 # Set by callers that retry once when a pooled connection turns out dead (see `unpinged`).
 _SKIP_PING: ContextVar[bool] = ContextVar("hotline_skip_ping", default=False)
 

@@ -51,7 +51,10 @@ def begin_at_first_write(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
-    conn.execution_options(isolation_level="AUTOCOMMIT")
+    dbapi_connection = conn.connection.dbapi_connection
+    # The webhooks' own engine (db.make_webhook_engine) reads in autocommit already.
+    if dbapi_connection is None or not dbapi_connection.autocommit:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
     token = _CURRENT.set((conn, _Late()))
     try:
         yield

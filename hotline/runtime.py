@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.calendar import BusinessCalendar
 from hotline.clock import Clock, FixedClock, SystemClock
-from hotline.db import make_engine, make_session_factory
+from hotline.db import make_engine, make_session_factory, make_webhook_engine
 from hotline.settings import CalendarSettings, Settings
 
 
@@ -19,6 +20,8 @@ class Runtime:
     settings: Settings
     clock: Clock
     engine: Engine
+    # The voice webhooks' own pool (on SQLite the same engine): see make_webhook_engine.
+    webhook_engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
     calendar: BusinessCalendar = field(init=False)
 
@@ -26,12 +29,27 @@ class Runtime:
         self.sessions = make_session_factory(self.engine)
         self.calendar = business_calendar(self.settings.calendar)
 
+    def use_database(self, url: str, **engine_options: Any) -> None:
+        """Close the connections and use the database at `url` from now on."""
+        self.dispose()
+        self.engine = make_engine(url, **engine_options)
+        self.webhook_engine = make_webhook_engine(self.engine, url, **engine_options)
+        self.sessions = make_session_factory(self.engine)
+
+    def dispose(self) -> None:
+        """Close the pooled connections (new ones are opened when needed)."""
+        self.engine.dispose()
+        if self.webhook_engine is not self.engine:
+            self.webhook_engine.dispose()
+
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Connect the parts; `HOTLINE_NOW` pins the clock outside production."""
     if clock is None:
         clock = FixedClock(settings.now) if settings.now is not None else SystemClock()
-    return Runtime(settings=settings, clock=clock, engine=make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    webhooks = make_webhook_engine(engine, settings.database_url)
+    return Runtime(settings=settings, clock=clock, engine=engine, webhook_engine=webhooks)
 
 
 def business_calendar(c: CalendarSettings) -> BusinessCalendar:

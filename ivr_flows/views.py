@@ -140,7 +140,7 @@ def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
     for attempt in (1, 2):
         try:
             with unpinged():
-                _record_status(rt.engine, form, rt.clock.now())
+                _record_status(rt.webhook_engine, form, rt.clock.now())
         except Exception as exc:
             if attempt == 1 and connection_was_dead(exc):
                 continue  # a dead pooled connection: the pool is renewed, once more
@@ -155,7 +155,7 @@ def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> No
         updated = _update_status(conn, form, now)
     if updated:
         return
-    with engine.begin() as conn:
+    with engine.connect() as conn, begin_at_first_write(conn), conn.begin():
         call = call_row.load(conn, form.get("CallSid", ""))
         call = call or call_row.new_call(form, now)
         call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status

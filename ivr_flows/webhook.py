@@ -74,7 +74,12 @@ def run_step(rt: Runtime, handler: Handler, hook: Webhook, secret: str) -> str:
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
-            with unpinged(), rt.engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+            with (
+                unpinged(),
+                rt.webhook_engine.connect() as conn,
+                begin_at_first_write(conn),
+                conn.begin(),
+            ):
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
                 call, answer = call_row.load_with_answer(conn, call_sid, key)

@@ -123,7 +123,7 @@ def settings(database_url: str, settings_overrides: dict[str, object], tmp_path:
 def rt(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
     runtime = build_runtime(settings, clock)
     yield runtime
-    runtime.engine.dispose()
+    runtime.dispose()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from callback.scheduler import Jobs
 from callback.spool import DIAL_UNANSWERED, RECORDING, append, replay, spool_fallback
 from hotline.accounts.agents import add_agent, create_token
 from hotline.clock import FixedClock
-from hotline.db import make_engine, make_session_factory
 from hotline.models import Call, Callback
 from hotline.runtime import Runtime
 from tests.conftest import berlin
@@ -171,18 +170,14 @@ def test_a_database_still_down_keeps_everything_for_the_next_run(
 ) -> None:
     spool_fallback(rt, form("CA1"), RECORDING)
     url = rt.settings.database_url
-    rt.engine.dispose()
-    rt.engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'hotline.sqlite3'}")
-    rt.sessions = make_session_factory(rt.engine)
+    rt.use_database(f"sqlite:///{tmp_path / 'gone' / 'hotline.sqlite3'}")
     assert replay(rt).entries == 0
     # New calls keep arriving while the claimed file waits; they are not claimed yet.
     spool_fallback(rt, form("CA2", "+4915112345678"), RECORDING)
     assert replay(rt).entries == 0
     assert len(list(spool_dir(rt).glob("*.replaying"))) == 1
     assert len(list(spool_dir(rt).glob("*.jsonl"))) == 1
-    rt.engine.dispose()
-    rt.engine = make_engine(url)
-    rt.sessions = make_session_factory(rt.engine)
+    rt.use_database(url)
     assert replay(rt).entries == 2
     assert counts(session) == (2, 2)
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from callback.scheduler import Jobs
 from callback.spool import replay
-from hotline.db import make_engine, make_session_factory
 from hotline.models import Call, Callback
 from hotline.runtime import Runtime
 from ivr_flows.walker import RECORDINGS, FlaskTransport, Walk, Walker
@@ -59,24 +58,21 @@ class DatabaseGoneMidCall(FlaskTransport):
 
     def post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
         if "/voice/fallback" in url:
-            engine, sessions = self.rt.engine, self.rt.sessions
-            self.rt.engine = self.rt.sessions = None  # type: ignore[assignment]
+            rt = self.rt
+            engines = rt.engine, rt.webhook_engine, rt.sessions
+            rt.engine = rt.webhook_engine = rt.sessions = None  # type: ignore[assignment]
             try:
                 return super().post(url, params)
             finally:
-                self.rt.engine, self.rt.sessions = engine, sessions
+                rt.engine, rt.webhook_engine, rt.sessions = engines
         answer = super().post(url, params)
         self.answers += 1
         if self.answers == 1:
-            self.rt.engine.dispose()
-            self.rt.engine = make_engine(f"sqlite:///{self.broken / 'gone' / 'hotline.sqlite3'}")
-            self.rt.sessions = make_session_factory(self.rt.engine)
+            self.rt.use_database(f"sqlite:///{self.broken / 'gone' / 'hotline.sqlite3'}")
         return answer
 
     def database_back(self) -> None:
-        self.rt.engine.dispose()
-        self.rt.engine = make_engine(self.url)
-        self.rt.sessions = make_session_factory(self.rt.engine)
+        self.rt.use_database(self.url)
 
 
 def test_database_down_mid_call_the_recording_is_spooled_and_replayed_once(

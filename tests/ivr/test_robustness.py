@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hotline.db import make_engine, make_session_factory
 from hotline.models import Call, Callback, CallStep, Counter, Ticket
 from hotline.runtime import Runtime
 from ivr_flows import routing
@@ -82,9 +81,7 @@ def test_fallback_records_a_message_when_the_fallback_numbers_do_not_answer(
 
 def break_database(rt: Runtime, tmp_path: Path) -> None:
     """Point the running app at a database file in a directory that no longer exists."""
-    rt.engine.dispose()
-    rt.engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'hotline.sqlite3'}")
-    rt.sessions = make_session_factory(rt.engine)
+    rt.use_database(f"sqlite:///{tmp_path / 'gone' / 'hotline.sqlite3'}")
 
 
 def test_database_down_routes_the_caller_to_the_fallback_numbers(

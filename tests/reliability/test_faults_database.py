@@ -20,7 +20,6 @@ from flask import Flask
 from sqlalchemy import create_engine, event, func, make_url, select, text
 from sqlalchemy.orm import Session
 
-from hotline.db import make_engine, make_session_factory
 from hotline.models import Call, Ticket
 from hotline.runtime import Runtime
 from ivr_flows import routing
@@ -75,9 +74,7 @@ def reached_someone(walk: Walk) -> bool:
 
 
 def use_engine(rt: Runtime, url: str, **kwargs: Any) -> None:
-    rt.engine.dispose()
-    rt.engine = make_engine(url, **kwargs)
-    rt.sessions = make_session_factory(rt.engine)
+    rt.use_database(url, **kwargs)
 
 
 def short_busy_timeout(rt: Runtime) -> None:
@@ -176,7 +173,7 @@ def test_sqlite_file_removed_mid_call(
 
     def remove(n: int) -> None:
         if n == after_step:
-            rt.engine.dispose()
+            rt.dispose()
             for suffix in ("", "-wal", "-shm"):
                 Path(path + suffix).unlink(missing_ok=True)
 
