@@ -73,12 +73,15 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
 
     app = create_app()
     with app.app_context():
-        engine = runtime().engine
+        rt = runtime()
+    engine = rt.engine
     statements: list[int] = [0]
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _count(*_: Any) -> None:
         statements[0] += 1
+
+    for counted in {rt.engine, rt.webhook_engine}:  # the webhooks' own pool on PostgreSQL
+        event.listen(counted, "before_cursor_execute", _count)
 
     validator = RequestValidator(bench.TOKEN)
     client = app.test_client()

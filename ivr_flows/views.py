@@ -75,13 +75,17 @@ STEPS: dict[str, Handler] = {
 }
 
 
+# Twilio's webhook for a new call: the number's voice URL.
+FIRST_STEP = "/incoming"
+
+
 def lane_routes(rt: Runtime, secret: str) -> dict[str, Answer]:
     """The paths ivr_flows.lane answers: every step of the call flow and the status callback."""
 
-    def step(handler: Handler) -> Answer:
-        return lambda hook: run_step(rt, handler, hook, secret)
+    def step(handler: Handler, first: bool) -> Answer:
+        return lambda hook: run_step(rt, handler, hook, secret, first=first)
 
-    routes = {"/voice" + path: step(handler) for path, handler in STEPS.items()}
+    routes = {"/voice" + path: step(h, path == FIRST_STEP) for path, h in STEPS.items()}
     routes["/voice/status"] = lambda hook: status_callback(rt, hook.form)
     return routes
 

@@ -67,8 +67,15 @@ def _digest(value: str, secret: str) -> str:
     return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def run_step(rt: Runtime, handler: Handler, hook: Webhook, secret: str) -> str:
-    """The TwiML answer of `handler` to `hook`, computed once per (CallSid, step)."""
+def run_step(
+    rt: Runtime, handler: Handler, hook: Webhook, secret: str, *, first: bool = False
+) -> str:
+    """The TwiML answer of `handler` to `hook`, computed once per (CallSid, step).
+
+    `first`: the step that starts a call, whose call is new but for a retry (or a status
+    callback that came first). Its first try does not look for the call: storing it then
+    fails as a whole on the unique CallSid, and the second try loads it.
+    """
     call_sid = hook.form.get("CallSid", "")
     key = step_key(hook, secret)
     for attempt in (1, 2):
@@ -82,7 +89,10 @@ def run_step(rt: Runtime, handler: Handler, hook: Webhook, secret: str) -> str:
             ):
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
-                call, answer = call_row.load_with_answer(conn, call_sid, key)
+                if first and attempt == 1:
+                    call, answer = None, None
+                else:
+                    call, answer = call_row.load_with_answer(conn, call_sid, key)
                 if answer is not None:
                     return answer
                 call = call or call_row.new_call(hook.form, now)
@@ -91,7 +101,8 @@ def run_step(rt: Runtime, handler: Handler, hook: Webhook, secret: str) -> str:
                 step.finish(key, body)
             return body
         except IntegrityError:
-            # The same request ran in parallel (Twilio's retry): the second try finds its answer.
+            # The same request ran before or in parallel (Twilio's retry): the second try
+            # finds its answer.
             if attempt == 1:
                 continue
             log.exception("call %s step %s: conflicting writes", call_sid, key)

@@ -49,6 +49,29 @@ def test_the_same_webhooks_twice_answer_the_same_and_create_nothing_twice(
     assert counts(session) == before
 
 
+def test_a_status_callback_before_the_incoming_webhook_leaves_one_call_with_its_ticket(
+    phone: Phone, customers, session: Session, app
+) -> None:
+    # The incoming step does not look for its call first (webhook.run_step `first`): here
+    # it exists, so storing the step fails on the CallSid and the second try loads it.
+    customers(stations={"1": [STATION]})
+    client = app.test_client()
+    early = {"CallSid": "CA-early", "From": STATION, "CallStatus": "ringing"}
+    assert client.post("/voice/status", data=early).status_code == 200
+    assert counts(session) == (1, 0, 0, 0)
+    reply = client.post("/voice/incoming", data={"CallSid": "CA-early", "From": STATION})
+    body = reply.get_data(as_text=True)
+    check_twiml(body)
+    assert "/voice/menu/choice" in body  # known number, Flat: straight to the menu
+    assert counts(session) == (1, 1, 0, 1)
+    session.expire_all()
+    call = session.scalars(select(Call)).one()
+    assert call.contract_id is not None and call.twilio_status == "ringing"
+    again = client.post("/voice/incoming", data={"CallSid": "CA-early", "From": STATION})
+    assert again.get_data(as_text=True) == body
+    assert counts(session) == (1, 1, 0, 1)
+
+
 def test_a_retry_of_a_pin_step_does_not_count_the_wrong_pin_twice(
     phone: Phone, customers, session: Session, app
 ) -> None:
