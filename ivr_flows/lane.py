@@ -22,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wsgi import get_current_url
 
 from hotline.settings import Settings
-from hotline.twilio.signature import signature_matches
+from hotline.twilio.signature import signature_matches, url_as_called
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.webhook import Webhook
 
@@ -85,11 +85,7 @@ class VoiceLane:
     def _signed(
         self, environ: WSGIEnvironment, path: str, query: str, fields: MultiDict[str, str]
     ) -> bool:
-        # The URL as Twilio called it (see hotline.twilio.signature.public_url).
-        if self.settings.public_url:
-            url = self.settings.public_url + path + (f"?{query}" if query else "")
-        else:
-            url = get_current_url(environ)
+        url = url_as_called(self.settings, path, query) or get_current_url(environ)
         signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
         return signature_matches(self.settings, url, fields, signature)
 

@@ -18,10 +18,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def public_url(req: Request, settings: Settings) -> str:
     """The URL as Twilio called it: behind a proxy or TLS terminator `req.url` is not it."""
-    if settings.public_url:
-        query = req.query_string.decode()
-        return settings.public_url + req.path + (f"?{query}" if query else "")
-    return req.url
+    return url_as_called(settings, req.path, req.query_string.decode()) or req.url
+
+
+def url_as_called(settings: Settings, path: str, query: str) -> str | None:
+    """The URL of `path` and `query` under HOTLINE_PUBLIC_URL; None without one."""
+    if not settings.public_url:
+        return None
+    return settings.public_url + path + (f"?{query}" if query else "")
 
 
 def signature_ok(req: Request, settings: Settings) -> bool:

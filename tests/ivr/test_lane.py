@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Iterator
@@ -165,3 +166,18 @@ def test_query_arguments_reach_the_step_and_are_signed(client: FlaskClient) -> N
         "/voice/menu/choice?t=1", data=form, headers=signed("/voice/menu/choice?t=2", form)
     )
     assert tampered.status_code == 403
+
+
+def test_without_a_public_url_the_signature_is_over_the_url_as_requested(
+    app: Flask, client: FlaskClient
+) -> None:
+    lane = lane_of(app)
+    lane.settings = dataclasses.replace(lane.settings, public_url=None)
+    form = {"CallSid": "CA8", "From": STRANGER}
+    validator = RequestValidator(TOKEN)
+    as_requested = validator.compute_signature("http://localhost/voice/menu?t=2", form)
+    reply = client.post("/voice/menu?t=2", data=form, headers={"X-Twilio-Signature": as_requested})
+    assert reply.status_code == 200
+    public = validator.compute_signature(PUBLIC + "/voice/menu?t=2", form)
+    reply = client.post("/voice/menu?t=2", data=form, headers={"X-Twilio-Signature": public})
+    assert reply.status_code == 403
