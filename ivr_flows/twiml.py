@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -166,23 +167,17 @@ def _write(node: TwiML, out: list[str]) -> None:
         return
     out.append(">")
     if text:
-        out.append(_escape_text(text))
+        out.append(escape(text))
     for child, tail in zip(children, tails, strict=True):
         _write(child, out)
         if tail:
-            out.append(_escape_text(tail))
+            out.append(escape(tail))
     out.append(f"</{name}>")
 
 
-def _escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# ElementTree's escaping of attribute values beyond & < > (saxutils.escape does those).
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
 
 
 def _escape_attribute(text: str) -> str:
-    return (
-        _escape_text(text)
-        .replace('"', "&quot;")
-        .replace("\r", "&#13;")
-        .replace("\n", "&#10;")
-        .replace("\t", "&#09;")
-    )
+    return escape(text, _ATTRIBUTE_ENTITIES)
