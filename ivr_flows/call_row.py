@@ -80,7 +80,6 @@ _CALL_AND_ANSWER = Prepared(
 )
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
-_STORE_ANSWER = Prepared(insert(CALL_STEPS))
 _UPDATES: dict[tuple[str, ...], Prepared] = {}
 _WITH_ANSWER: dict[tuple[tuple[str, ...], tuple[int, ...]], Prepared] = {}
 
@@ -159,9 +158,7 @@ def save_with_answer(
             insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
         for write, values in also:
             write.rowcount(conn, values)
-        _STORE_ANSWER.rowcount(
-            conn, {"call_sid": call.call_sid, "step": key, "twiml": twiml, "at": now}
-        )
+        _STORE_ANSWER.rowcount(conn, answer)
         return
     if call.id is None and not also:
         _save_new_with_answer(conn, call, ticket, answer)
@@ -260,5 +257,6 @@ def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...]) -> Prepared
     return statement
 
 
+_STORE_ANSWER = Prepared(_answer_insert())
 # A new call with or without its ticket, and the answer: built once each.
 _NEW_WITH_ANSWER = {with_ticket: _new_with_answer(with_ticket) for with_ticket in (False, True)}

@@ -39,8 +39,9 @@ def signature_ok(req: Request, settings: Settings) -> bool:
 def signature_matches(
     settings: Settings, url: str, params: Mapping[str, Any], signature: str
 ) -> bool:
-    """Whether `signature` is Twilio's for `url` and the posted `params` (a MultiDict where
-    fields repeat); always True when validation is skipped."""
+    """Whether `signature` is Twilio's for `url` and the posted `params` (all values of a
+    repeated field: a mapping with `getall` or `getlist`); always True when validation is
+    skipped."""
     if settings.signature_validation_skipped:
         return True
     if not settings.twilio_auth_token or not signature:
