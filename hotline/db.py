@@ -19,6 +19,12 @@ from hotline.sqlite_writers import QueuedConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 5
+# Reads of a SQLite file through a memory map instead of a read() per page: with a large
+# directory, a caller lookup touches index and table pages all over the file, and copying
+# each one into the connection's own 2 MB page cache made the lookup at 1M numbers 1.3x
+# the one at 1k (1.05-1.16x with the map). The map shares the OS page cache between the
+# workers; it does not copy the file into each of them.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,6 +44,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_SECONDS * 1000}")
+            cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cursor.close()
 
         return engine

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask.testing import FlaskCliRunner
 from sqlalchemy import inspect, select
 
-from hotline.db import migrate
+from hotline.db import SQLITE_MMAP_BYTES, migrate
 from hotline.models import Base, Call, Ticket
 from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
@@ -75,3 +76,10 @@ def test_one_ticket_per_call(rt: Runtime) -> None:
         assert first.id == again.id
     with rt.sessions() as session:
         assert len(session.scalars(select(Ticket)).all()) == 1
+
+
+def test_sqlite_connections_read_the_file_through_a_memory_map(rt: Runtime) -> None:
+    if rt.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    with rt.webhook_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
