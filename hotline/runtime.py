@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.calendar import BusinessCalendar
 from hotline.clock import Clock, FixedClock, SystemClock
 from hotline.db import make_engine, make_session_factory, make_webhook_engine
+from hotline.held_connections import HeldConnections
 from hotline.settings import CalendarSettings, Settings
 
 
@@ -23,10 +24,13 @@ class Runtime:
     # The voice webhooks' own pool (on SQLite the same engine): see make_webhook_engine.
     webhook_engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    # The webhooks' connection of each thread, kept between requests.
+    webhook_connections: HeldConnections = field(init=False)
     calendar: BusinessCalendar = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = make_session_factory(self.engine)
+        self.webhook_connections = HeldConnections(self.webhook_engine)
         self.calendar = business_calendar(self.settings.calendar)
 
     def use_database(self, url: str, **engine_options: Any) -> None:
@@ -34,10 +38,12 @@ class Runtime:
         self.dispose()
         self.engine = make_engine(url, **engine_options)
         self.webhook_engine = make_webhook_engine(self.engine, url, **engine_options)
+        self.webhook_connections = HeldConnections(self.webhook_engine)
         self.sessions = make_session_factory(self.engine)
 
     def dispose(self) -> None:
         """Close the pooled connections (new ones are opened when needed)."""
+        self.webhook_connections.close()
         self.engine.dispose()
         if self.webhook_engine is not self.engine:
             self.webhook_engine.dispose()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
-from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -144,7 +144,7 @@ def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
     for attempt in (1, 2):
         try:
             with unpinged():
-                _record_status(rt.webhook_engine, form, rt.clock.now())
+                _record_status(rt, form, rt.clock.now())
         except Exception as exc:
             if attempt == 1 and connection_was_dead(exc):
                 continue  # a dead pooled connection: the pool is renewed, once more
@@ -153,13 +153,14 @@ def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
     return EMPTY_TWIML
 
 
-def _record_status(engine: Engine, form: Mapping[str, str], now: datetime) -> None:
+def _record_status(rt: Runtime, form: Mapping[str, str], now: datetime) -> None:
+    connection = rt.webhook_connections.connection
     # The usual case is one UPDATE: on PostgreSQL without BEGIN and COMMIT round trips.
-    with engine.connect() as conn, begin_at_first_write(conn), conn.begin(), single_write(conn):
+    with connection() as conn, begin_at_first_write(conn), conn.begin(), single_write(conn):
         updated = _update_status(conn, form, now)
     if updated:
         return
-    with engine.connect() as conn, begin_at_first_write(conn), conn.begin():
+    with connection() as conn, begin_at_first_write(conn), conn.begin():
         call = call_row.load(conn, form.get("CallSid", ""))
         call = call or call_row.new_call(form, now)
         call.twilio_status = form.get("CallStatus", "")[:20] or call.twilio_status

@@ -83,7 +83,7 @@ def run_step(
             now = rt.clock.now()
             with (
                 unpinged(),
-                rt.webhook_engine.connect() as conn,
+                rt.webhook_connections.connection() as conn,
                 begin_at_first_write(conn),
                 conn.begin(),
             ):

@@ -59,12 +59,12 @@ class DatabaseGoneMidCall(FlaskTransport):
     def post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
         if "/voice/fallback" in url:
             rt = self.rt
-            engines = rt.engine, rt.webhook_engine, rt.sessions
-            rt.engine = rt.webhook_engine = rt.sessions = None  # type: ignore[assignment]
+            engines = rt.engine, rt.webhook_engine, rt.webhook_connections, rt.sessions
+            rt.engine = rt.webhook_engine = rt.webhook_connections = rt.sessions = None  # type: ignore[assignment]
             try:
                 return super().post(url, params)
             finally:
-                rt.engine, rt.webhook_engine, rt.sessions = engines
+                rt.engine, rt.webhook_engine, rt.webhook_connections, rt.sessions = engines
         answer = super().post(url, params)
         self.answers += 1
         if self.answers == 1:
