@@ -32,7 +32,7 @@ class _Compiled:
     literals: dict[str, Any]  # values the statement carries itself (e.g. status="open")
     binds: dict[str, Processor]
     keys: tuple[str, ...]  # result columns
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor), where one
 
 
 class Prepared:
@@ -93,8 +93,9 @@ class Prepared:
             binds=binds,
             keys=tuple(column.key for column in columns),
             results=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in columns
+                (i, process)
+                for i, column in enumerate(columns)
+                if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
             ),
         )
 
@@ -138,12 +139,12 @@ class Prepared:
             ) from err
         finally:
             cursor.close()
-        results = compiled.results
-        if any(results):
-            rows = [
-                tuple(p(v) if p is not None else v for p, v in zip(results, row, strict=True))
-                for row in fetched
-            ]
-        else:
-            rows = [tuple(row) for row in fetched]
+        if not compiled.results:
+            return [tuple(row) for row in fetched], count, compiled
+        rows = []
+        for row in fetched:  # only the columns whose type processes what the driver gives
+            columns = list(row)
+            for i, process in compiled.results:
+                columns[i] = process(columns[i])
+            rows.append(tuple(columns))
         return rows, count, compiled

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     Connection,
@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert, Update
 
+from hotline.accounts.agents import available_phones_column
 from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
@@ -68,16 +69,23 @@ _UNSET = object()
 COLUMNS = tuple(f.name for f in fields(CallRow) if not f.name.startswith("_"))
 assert set(COLUMNS) == set(CALLS.c.keys()), "CallRow must mirror the calls table"
 
-# Built once per process: building a statement costs about as much as running it.
+
 # The call and the answer already given to this step: one query (see webhook.run_step).
-_CALL_AND_ANSWER = Prepared(
-    select(CALLS, CALL_STEPS.c.twiml)
-    .outerjoin(
-        CALL_STEPS,
-        and_(CALL_STEPS.c.call_sid == CALLS.c.call_sid, CALL_STEPS.c.step == bindparam("key")),
+def _call_and_answer(*extra: Any) -> Prepared:
+    return Prepared(
+        select(CALLS, CALL_STEPS.c.twiml, *extra)
+        .outerjoin(
+            CALL_STEPS,
+            and_(CALL_STEPS.c.call_sid == CALLS.c.call_sid, CALL_STEPS.c.step == bindparam("key")),
+        )
+        .where(CALLS.c.call_sid == bindparam("sid"))
     )
-    .where(CALLS.c.call_sid == bindparam("sid"))
-)
+
+
+# Built once per process: building a statement costs about as much as running it.
+_CALL_AND_ANSWER = _call_and_answer()
+# PostgreSQL, for the step that rings the agents: their phones too.
+_CALL_ANSWER_AND_AGENTS = _call_and_answer(available_phones_column("agents"))
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
 _UPDATES: dict[tuple[str, ...], Prepared] = {}
@@ -101,12 +109,23 @@ def _row(mapping: Mapping[str, Any]) -> CallRow:
     return call
 
 
-def load_with_answer(conn: Connection, sid: str, key: str) -> tuple[CallRow | None, str | None]:
-    """The call and the TwiML already answered to step `key`, if any."""
-    found = _CALL_AND_ANSWER.first(conn, {"sid": sid, "key": key})
+class Loaded(NamedTuple):
+    """A call as a step finds it."""
+
+    call: CallRow | None  # None: not stored yet
+    answer: str | None  # the TwiML already answered to this step
+    agents: list[str] | None  # the available agents' phones, when asked for and read
+
+
+def load_with_answer(conn: Connection, sid: str, key: str, *, agents: bool = False) -> Loaded:
+    """The call and the TwiML already answered to step `key`, if any; with `agents`, on
+    PostgreSQL also `available_phones` in the same query."""
+    agents = agents and conn.dialect.name == "postgresql"
+    statement = _CALL_ANSWER_AND_AGENTS if agents else _CALL_AND_ANSWER
+    found = statement.first(conn, {"sid": sid, "key": key})
     if found is None:
-        return None, None
-    return _row(found), found["twiml"]
+        return Loaded(None, None, None)
+    return Loaded(_row(found), found["twiml"], (found["agents"] or []) if agents else None)
 
 
 def load(conn: Connection, sid: str) -> CallRow | None:

@@ -6,7 +6,6 @@ from datetime import time
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.accounts.agents import available_phones
 from hotline.tickets import categorise_call_ticket
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.state import Step, new_response
@@ -51,7 +50,7 @@ def menu_choice(step: Step) -> VoiceResponse:
 def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     """Open and someone available: ring them all; else the callback offer."""
     is_open = step.rt.calendar.is_open(step.now)
-    phones = available_phones(step.conn) if is_open else []
+    phones = step.available_phones() if is_open else []
     step.call.category = category
     step.write_with_answer(*categorise_call_ticket(step.call_id, category))
     if not is_open:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline.accounts.agents import available_phones
 from hotline.models import Contract, Ticket
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
@@ -53,6 +54,8 @@ class Step:
     form: Mapping[str, str]
     args: Mapping[str, str]
     now: datetime
+    # The available agents' phones, when read with the call (call_row.load_with_answer).
+    agents: list[str] | None = None
     prompts: Prompts = field(init=False)
     voice: Voice = field(init=False)
     _session: Session | None = field(init=False, default=None)
@@ -82,6 +85,12 @@ class Step:
             self._session.flush()
             self._session.close()
         save_with_answer(self.conn, self.call, key, twiml, self.now, self._later, self._ticket)
+
+    def available_phones(self) -> list[str]:
+        """The phones of the agents to ring now (hotline.accounts.agents.available_phones)."""
+        if self.agents is None:
+            self.agents = available_phones(self.conn)
+        return self.agents
 
     @property
     def today(self) -> date:

@@ -77,15 +77,18 @@ STEPS: dict[str, Handler] = {
 
 # Twilio's webhook for a new call: the number's voice URL.
 FIRST_STEP = "/incoming"
+# The step that usually rings the agents (a valid menu key while open).
+RINGS_AGENTS = "/menu/choice"
 
 
 def lane_routes(rt: Runtime, secret: str) -> dict[str, Answer]:
     """The paths ivr_flows.lane answers: every step of the call flow and the status callback."""
 
-    def step(handler: Handler, first: bool) -> Answer:
-        return lambda hook: run_step(rt, handler, hook, secret, first=first)
+    def step(path: str, handler: Handler) -> Answer:
+        first, rings = path == FIRST_STEP, path == RINGS_AGENTS
+        return lambda hook: run_step(rt, handler, hook, secret, first=first, rings_agents=rings)
 
-    routes = {"/voice" + path: step(h, path == FIRST_STEP) for path, h in STEPS.items()}
+    routes = {"/voice" + path: step(path, handler) for path, handler in STEPS.items()}
     routes["/voice/status"] = lambda hook: status_callback(rt, hook.form)
     return routes
 

@@ -68,13 +68,21 @@ def _digest(value: str, secret: str) -> str:
 
 
 def run_step(
-    rt: Runtime, handler: Handler, hook: Webhook, secret: str, *, first: bool = False
+    rt: Runtime,
+    handler: Handler,
+    hook: Webhook,
+    secret: str,
+    *,
+    first: bool = False,
+    rings_agents: bool = False,
 ) -> str:
     """The TwiML answer of `handler` to `hook`, computed once per (CallSid, step).
 
     `first`: the step that starts a call, whose call is new but for a retry (or a status
     callback that came first). Its first try does not look for the call: storing it then
     fails as a whole on the unique CallSid, and the second try loads it.
+    `rings_agents`: the step usually rings the available agents; they are read with the
+    call (on PostgreSQL in the same query).
     """
     call_sid = hook.form.get("CallSid", "")
     key = step_key(hook, secret)
@@ -90,13 +98,13 @@ def run_step(
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
                 if first and attempt == 1:
-                    call, answer = None, None
+                    loaded = call_row.Loaded(None, None, None)
                 else:
-                    call, answer = call_row.load_with_answer(conn, call_sid, key)
-                if answer is not None:
-                    return answer
-                call = call or call_row.new_call(hook.form, now)
-                step = Step(rt, conn, call, hook.form, hook.args, now)
+                    loaded = call_row.load_with_answer(conn, call_sid, key, agents=rings_agents)
+                if loaded.answer is not None:
+                    return loaded.answer
+                call = loaded.call or call_row.new_call(hook.form, now)
+                step = Step(rt, conn, call, hook.form, hook.args, now, loaded.agents)
                 body = xml(handler(step))
                 step.finish(key, body)
             return body

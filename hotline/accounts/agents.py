@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
 from hotline.directory.phones import normalize
@@ -80,14 +82,20 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
 
 # Built once per process, in Core: the IVR asks for every call that reaches the menu.
 _AGENTS = table_of(Agent)
-_AVAILABLE_PHONES = Prepared(
-    select(_AGENTS.c.phone).where(_AGENTS.c.available, _AGENTS.c.active).order_by(_AGENTS.c.id)
-)
+_AVAILABLE = (_AGENTS.c.available, _AGENTS.c.active)
+_AVAILABLE_PHONES = Prepared(select(_AGENTS.c.phone).where(*_AVAILABLE).order_by(_AGENTS.c.id))
 
 
 def available_phones(conn: Connection) -> list[str]:
     """The phones of the agents the IVR should ring now, in a stable order."""
     return [phone for (phone,) in _AVAILABLE_PHONES.rows(conn)]
+
+
+def available_phones_column(name: str) -> Label[list[str] | None]:
+    """PostgreSQL: `available_phones` as one column (an array, NULL for none) to add to
+    another query, which saves the webhook that rings the agents a round trip."""
+    phones = array_agg(aggregate_order_by(_AGENTS.c.phone, _AGENTS.c.id))
+    return select(phones).where(*_AVAILABLE).scalar_subquery().label(name)
 
 
 def create_token(session: Session, email: str, now: datetime) -> str:

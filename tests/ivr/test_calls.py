@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from hotline.clock import FixedClock
 from hotline.models import Call, Callback, Contract, PinAttempt, Ticket
 from tests.conftest import berlin
+from tests.factories import make_agent
 from tests.ivr.conftest import Phone, check_twiml
 
 STATION = "+49304412345"  # 030 4412345
@@ -322,6 +323,20 @@ def test_24_december_morning_is_open(phone: Phone, customers, agents, clock: Fix
     customers(stations={"1": [STATION]})
     clock.set(berlin(2026, 12, 24, 10, 0))
     assert phone.call(STATION, ["2"]).dialed
+
+
+def test_the_menu_rings_the_available_active_agents_in_the_order_they_were_added(
+    phone: Phone, customers, session: Session
+) -> None:
+    customers(stations={"1": [STATION]})
+    make_agent(session, "Anna", "+4915111111111")
+    make_agent(session, "Carl", "+4915133333333", available=False)
+    make_agent(session, "Ben", "client:ben")
+    dora = make_agent(session, "Dora", "+4915144444444")
+    dora.active = False
+    session.commit()
+    walk = phone.call(STATION, ["1"])
+    assert walk.dialed == [["+4915111111111", "client:ben"]]
 
 
 # -- no agent, no answer, callback --------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.models import Call, Callback, CallStep, Counter, Ticket
 from hotline.runtime import Runtime
 from ivr_flows import routing
+from ivr_flows.state import Step
 from ivr_flows.walker import FlaskTransport, Walker
 from tests.ivr.conftest import Phone, check_twiml
 
@@ -169,7 +170,7 @@ def test_an_unexpected_error_is_apologised_for_never_a_500(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(routing, "available_phones", boom)
+    monkeypatch.setattr(Step, "available_phones", boom)
     walk = phone.call(STATION, ["1"])
     assert "technische Störung" in walk.heard()
     assert walk.dialed == [[FALLBACK]]
