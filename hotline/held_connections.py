@@ -78,7 +78,7 @@ class HeldConnections:
 def _fit_to_keep(conn: Connection) -> bool:
     """Whether `conn` is fit for the next request: alive and outside any transaction (also
     one that late_begin began on the DBAPI connection)."""
-    if conn.invalidated or conn.in_transaction():
+    if conn.closed or conn.invalidated or conn.in_transaction():
         return False
     dbapi_connection = conn.connection.dbapi_connection
     return dbapi_connection is not None and (
