@@ -29,17 +29,19 @@ class Runtime:
     calendar: BusinessCalendar = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = make_session_factory(self.engine)
-        self.webhook_connections = HeldConnections(self.webhook_engine)
+        self._on_engines()
         self.calendar = business_calendar(self.settings.calendar)
 
     def use_database(self, url: str, **engine_options: Any) -> None:
         """Close the connections and use the database at `url` from now on."""
         self.dispose()
-        self.engine = make_engine(url, **engine_options)
-        self.webhook_engine = make_webhook_engine(self.engine, url, **engine_options)
-        self.webhook_connections = HeldConnections(self.webhook_engine)
+        self.engine, self.webhook_engine = _engines(url, **engine_options)
+        self._on_engines()
+
+    def _on_engines(self) -> None:
+        """What is built on the engines: the sessions and the webhooks' kept connections."""
         self.sessions = make_session_factory(self.engine)
+        self.webhook_connections = HeldConnections(self.webhook_engine)
 
     def dispose(self) -> None:
         """Close the pooled connections (new ones are opened when needed)."""
@@ -53,9 +55,14 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     """Connect the parts; `HOTLINE_NOW` pins the clock outside production."""
     if clock is None:
         clock = FixedClock(settings.now) if settings.now is not None else SystemClock()
-    engine = make_engine(settings.database_url)
-    webhooks = make_webhook_engine(engine, settings.database_url)
+    engine, webhooks = _engines(settings.database_url)
     return Runtime(settings=settings, clock=clock, engine=engine, webhook_engine=webhooks)
+
+
+def _engines(url: str, **engine_options: Any) -> tuple[Engine, Engine]:
+    """The engine of the database at `url` and the webhooks' (see make_webhook_engine)."""
+    engine = make_engine(url, **engine_options)
+    return engine, make_webhook_engine(engine, url, **engine_options)
 
 
 def business_calendar(c: CalendarSettings) -> BusinessCalendar:
