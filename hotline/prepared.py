@@ -32,7 +32,8 @@ class _Compiled:
     literals: dict[str, Any]  # values the statement carries itself (e.g. status="open")
     binds: dict[str, Processor]
     keys: tuple[str, ...]  # result columns
-    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, processor), where one
+    # (column index, processor) of the result columns whose type has a processor
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 class Prepared:
