@@ -73,10 +73,6 @@ def reached_someone(walk: Walk) -> bool:
     return bool(walk.dialed) or "Signalton" in walk.heard()
 
 
-def use_engine(rt: Runtime, url: str, **kwargs: Any) -> None:
-    rt.use_database(url, **kwargs)
-
-
 def short_busy_timeout(rt: Runtime) -> None:
     @event.listens_for(rt.engine, "connect")
     def _busy(dbapi_connection: Any, _record: Any) -> None:
@@ -197,7 +193,7 @@ def test_sqlite_gone_while_leaving_a_callback_request(
 
     def gone(n: int) -> None:
         if n == 3:
-            use_engine(rt, f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}")
+            rt.use_database(f"sqlite:///{tmp_path / 'missing' / 'db.sqlite3'}")
 
     fault = figures.fault("SQLite gone during the callback request")
     walk = play(app, ["1", "1", "1", "Kasse 2 startet nicht"], after=gone)
@@ -238,7 +234,7 @@ def test_postgres_connection_refused_mid_call(
 
     def refuse(n: int) -> None:
         if n == after_step:
-            use_engine(rt, closed)
+            rt.use_database(closed)
 
     refuse(0)
     fault = figures.fault("PostgreSQL connection refused mid-call")
@@ -255,7 +251,7 @@ def test_postgres_backends_terminated_between_steps(
     connection, and everything else (here: counts) gets a pinged one."""
     url = postgres_only(rt)
     mine, name = named_url(url)
-    use_engine(rt, mine)
+    rt.use_database(mine)
     killed: list[int] = []
     fault = figures.fault("PostgreSQL backends terminated between steps")
     walk = play(app, ["1"], after=lambda n: killed.append(terminate(url, name)))
@@ -270,7 +266,7 @@ def test_postgres_backend_terminated_inside_a_step(
 ) -> None:
     url = postgres_only(rt)
     mine, name = named_url(url)
-    use_engine(rt, mine)
+    rt.use_database(mine)
     real_route = routing.route
 
     def route_after_termination(step: Any, response: Any, category: Any) -> Any:
