@@ -63,16 +63,18 @@ def begin_at_first_write(conn: Connection) -> Iterator[None]:
 
 
 @contextmanager
-def single_write(conn: Connection) -> Iterator[None]:
-    """The statement run inside is the only write of the block: no BEGIN for it."""
+def single_write(conn: Connection) -> Iterator[bool]:
+    """The statement run inside is the only write of the block: no BEGIN for it. Yields
+    whether it runs so, as the only statement of its transaction (False on SQLite, or
+    after a write of the block began a transaction)."""
     current = _CURRENT.get()
-    if current is None or current[0] is not conn or current[1].begun:
-        yield
+    if current is None or current[0] is not conn or current[1].begun or current[1].wrote_alone:
+        yield False
         return
     late = current[1]
     late.single = True
     try:
-        yield
+        yield True
     finally:
         late.single = False
 

@@ -29,6 +29,7 @@ from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
+from hotline.relaxed_commit import relaxed_commit
 from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket
 
 CALLS = table_of(Call)
@@ -89,7 +90,7 @@ _CALL_ANSWER_AND_AGENTS = _call_and_answer(available_phones_column("agents"))
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
 _UPDATES: dict[tuple[str, ...], Prepared] = {}
-_WITH_ANSWER: dict[tuple[tuple[str, ...], tuple[int, ...]], Prepared] = {}
+_WITH_ANSWER: dict[tuple[tuple[str, ...], tuple[int, ...], bool], Prepared] = {}
 
 
 def new_call(form: Mapping[str, str], now: datetime) -> CallRow:
@@ -192,8 +193,12 @@ def save_with_answer(
         params.update(_params(call, changes))
     for _statement, extra in also:
         params.update(extra)
-    statement = _with_answer(tuple(sorted(changes)), tuple(s for s, _ in also))
-    with single_write(conn):
+    with single_write(conn) as alone:
+        # Alone, the statement holds the step's every write: the call's progress, the
+        # `also` UPDATEs and the answer, which need not wait for the disk
+        # (hotline/relaxed_commit.py). The call's UPDATE carries the setting.
+        relaxed = alone and bool(changes)
+        statement = _with_answer(tuple(sorted(changes)), tuple(s for s, _ in also), relaxed)
         statement.rowcount(conn, params)
     call._stored = call.values()
 
@@ -231,13 +236,14 @@ def _update(names: tuple[str, ...]) -> Prepared:
     return statement
 
 
-def _changed(names: tuple[str, ...]) -> Update:
+def _changed(names: tuple[str, ...], relaxed: bool = False) -> Update:
     # Bind names differ from column names: SQLAlchemy reserves those for SET.
-    return (
+    statement = (
         update(CALLS)
         .where(CALLS.c.id == bindparam("changed_call"))
         .values({name: bindparam(f"new_{name}") for name in names})
     )
+    return statement.where(relaxed_commit()) if relaxed else statement
 
 
 def _answer_insert() -> Insert:
@@ -261,15 +267,16 @@ def _new_with_answer(with_ticket: bool) -> Prepared:
     return Prepared(combined.returning(select(new_call.c.id).scalar_subquery()))
 
 
-def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...]) -> Prepared:
+def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...], relaxed: bool) -> Prepared:
     """PostgreSQL: the answer's INSERT with the call's UPDATE of these columns (if any) and
-    the `also` statements as WITHs, which PostgreSQL runs once each, read or not."""
-    cache_key = (names, tuple(id(s) for s in also))
+    the `also` statements as WITHs, which PostgreSQL runs once each, read or not;
+    `relaxed` (with names): committed without waiting for the disk."""
+    cache_key = (names, tuple(id(s) for s in also), relaxed)
     statement = _WITH_ANSWER.get(cache_key)
     if statement is None:
         combined = _answer_insert()
         if names:
-            combined = combined.add_cte(_changed(names).cte("changed"))
+            combined = combined.add_cte(_changed(names, relaxed).cte("changed"))
         for i, extra in enumerate(also):
             combined = combined.add_cte(cast(Update, extra.statement).cte(f"also_{i}"))
         statement = _WITH_ANSWER[cache_key] = Prepared(combined)

@@ -75,7 +75,9 @@ class Step:
 
     def write_with_answer(self, statement: Prepared, params: dict[str, Any]) -> None:
         """Run this write (an UPDATE whose result is not needed) with the step's answer: on
-        PostgreSQL in the same statement (call_row.save_with_answer)."""
+        PostgreSQL in the same statement (call_row.save_with_answer). It is part of the
+        call's progress, and commits like it: where that is the step's only write, without
+        waiting for the disk (hotline/relaxed_commit.py)."""
         self._later.append((statement, params))
 
     def finish(self, key: str, twiml: str) -> None:

@@ -18,6 +18,7 @@ from hotline.db import connection_was_dead, transaction, unpinged
 from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Call, Contract, Station
 from hotline.prepared import Prepared
+from hotline.relaxed_commit import relaxed_commit
 from hotline.runtime import Runtime
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
@@ -159,8 +160,13 @@ def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
 def _record_status(rt: Runtime, form: Mapping[str, str], now: datetime) -> None:
     connection = rt.webhook_connections.connection
     # The usual case is one UPDATE: on PostgreSQL without BEGIN and COMMIT round trips.
-    with connection() as conn, begin_at_first_write(conn), conn.begin(), single_write(conn):
-        updated = _update_status(conn, form, now)
+    with (
+        connection() as conn,
+        begin_at_first_write(conn),
+        conn.begin(),
+        single_write(conn) as alone,
+    ):
+        updated = _update_status(conn, form, now, relaxed=alone)
     if updated:
         return
     with connection() as conn, begin_at_first_write(conn), conn.begin():
@@ -177,7 +183,7 @@ def _record_status(rt: Runtime, form: Mapping[str, str], now: datetime) -> None:
         call_row.save(conn, call)
 
 
-def _status_update(ended: bool, with_duration: bool) -> Prepared:
+def _status_update(ended: bool, with_duration: bool, relaxed: bool) -> Prepared:
     calls = call_row.CALLS
     values: dict[str, Any] = {"twilio_status": bindparam("new_status")}
     if with_duration:
@@ -187,23 +193,33 @@ def _status_update(ended: bool, with_duration: bool) -> Prepared:
             calls.c.ended_at, bindparam("new_ended_at", type_=calls.c.ended_at.type)
         )
         values["outcome"] = func.coalesce(calls.c.outcome, "hung_up")
-    return Prepared(update(calls).where(calls.c.call_sid == bindparam("sid")).values(values))
+    statement = update(calls).where(calls.c.call_sid == bindparam("sid")).values(values)
+    return Prepared(statement.where(relaxed_commit()) if relaxed else statement)
 
 
-# (ended, with duration) -> the UPDATE; built once per process.
-_STATUS_UPDATES = {(e, d): _status_update(e, d) for e in (False, True) for d in (False, True)}
+# (ended, with duration, relaxed) -> the UPDATE; built once per process.
+_STATUS_UPDATES = {
+    (e, d, r): _status_update(e, d, r)
+    for e in (False, True)
+    for d in (False, True)
+    for r in (False, True)
+}
 
 
-def _update_status(conn: Connection, form: Mapping[str, str], now: datetime) -> bool:
+def _update_status(
+    conn: Connection, form: Mapping[str, str], now: datetime, *, relaxed: bool
+) -> bool:
     """The usual case in one UPDATE: a known call and a status. False: nothing was changed.
 
     The same as the path above it, in SQL: an ended call keeps its first end and outcome.
+    `relaxed` (PostgreSQL, the UPDATE alone in its transaction): the call's progress, which
+    commits without waiting for the disk (hotline/relaxed_commit.py).
     """
     status = form.get("CallStatus", "")[:20]
     if not status:  # the old status decides whether the call ended: the other path reads it
         return False
     duration = form.get("CallDuration", "")
-    statement = _STATUS_UPDATES[(status in ENDED, duration.isdigit())]
+    statement = _STATUS_UPDATES[(status in ENDED, duration.isdigit(), relaxed)]
     params: dict[str, Any] = {"sid": form.get("CallSid", ""), "new_status": status}
     if duration.isdigit():
         params["new_duration"] = int(duration)

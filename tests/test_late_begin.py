@@ -65,11 +65,13 @@ def test_a_failing_block_leaves_nothing(pg: Runtime, engine: Engine) -> None:
 def test_a_single_write_needs_no_transaction(pg: Runtime, engine: Engine) -> None:
     with engine.connect() as conn, begin_at_first_write(conn), conn.begin():
         conn.execute(COUNT)
-        with single_write(conn):
+        with single_write(conn) as alone:
             conn.execute(INSERT, {"name": "late-1"})
+        assert alone  # the only statement of its transaction
         assert not in_transaction(conn)
         assert others_see(pg) == 1  # committed by itself
-        with pytest.raises(RuntimeError, match="not atomic"):
+        with pytest.raises(RuntimeError, match="not atomic"), single_write(conn) as alone:
+            assert not alone
             conn.execute(INSERT, {"name": "late-2"})
     assert others_see(pg) == 1
 
@@ -79,8 +81,9 @@ def test_a_single_write_after_other_writes_is_part_of_their_transaction(
 ) -> None:
     with engine.connect() as conn, begin_at_first_write(conn), conn.begin():
         conn.execute(INSERT, {"name": "late-1"})
-        with single_write(conn):
+        with single_write(conn) as alone:
             conn.execute(INSERT, {"name": "late-2"})
+        assert not alone
         assert in_transaction(conn)
         assert others_see(pg) == 0
     assert others_see(pg) == 2

@@ -1,0 +1,29 @@
+"""PostgreSQL: a call's progress commits without waiting for the disk; what people act on waits.
+
+A webhook's write commits before Twilio gets its answer, and a commit waits until its WAL
+reaches the disk (an fsync per step): on the benchmark's machine a tenth of the CPU of a
+call (bench/README.md). Most steps only record where a call stands: the key pressed, the
+dial result, the status Twilio reports. Those transactions commit with
+`synchronous_commit` off, for that transaction only. They are visible at once, like any
+commit; what a crash of the PostgreSQL server (not of the app) can lose is the last few
+hundred milliseconds of them (three times `wal_writer_delay` at most), never a part of
+one. Every commit that waits also brings all the earlier ones to the disk, so a
+callback, a ticket, a new call or a PIN attempt, which commit as before, never rest on
+progress that could still be lost.
+
+The setting has to be made inside the statement whose transaction it concerns: a webhook
+writes its step as one statement without BEGIN (hotline/late_begin.py), and a separate
+`SET LOCAL` would be a round trip of its own. `set_config(..., true)` in the statement's
+WHERE does it; PostgreSQL reads the setting when the transaction commits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func
+
+
+def relaxed_commit() -> ColumnElement[bool]:
+    """A condition that is always true, for the WHERE of a PostgreSQL write that runs alone
+    (late_begin.single_write yields True): its transaction commits without waiting for the
+    disk. Only where a row matches: with none, nothing was written either."""
+    return func.set_config("synchronous_commit", "off", True).is_not(None)
