@@ -67,7 +67,10 @@ def make_webhook_engine(engine: Engine, url: str, **kwargs: Any) -> Engine:
     """
     if engine.dialect.name != "postgresql":
         return engine
-    return make_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+    # psycopg prepares nothing itself here: hotline.prepared does, for the hot statements
+    # (hotline/prepared_libpq.py), and psycopg's rollbacks would deallocate those too.
+    connect_args = {"connect_timeout": 5, "prepare_threshold": None}
+    return make_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect_args, **kwargs)
 
 
 # Set by callers that retry once when a pooled connection turns out dead (see `unpinged`).

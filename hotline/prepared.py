@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
+from hotline import prepared_libpq
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -32,6 +34,7 @@ class _Compiled:
     literals: dict[str, Any]  # values the statement carries itself (e.g. status="open")
     binds: dict[str, Processor]
     keys: tuple[str, ...]  # result columns
+    libpq: prepared_libpq.Statement | None  # PostgreSQL (psycopg): for hotline/prepared_libpq.py
     # (column index, processor) of the result columns whose type has a processor
     results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
@@ -93,6 +96,11 @@ class Prepared:
             literals=literals,
             binds=binds,
             keys=tuple(column.key for column in columns),
+            libpq=(
+                prepared_libpq.statement(compiled.string)
+                if dialect.driver == "psycopg" and compiled.positional is False
+                else None
+            ),
             results=tuple(
                 (i, process)
                 for i, column in enumerate(columns)
@@ -115,16 +123,24 @@ class Prepared:
         args: Sequence[Any] | dict[str, Any] = (
             values if compiled.positions is None else [values[n] for n in compiled.positions]
         )
-        dbapi_connection = conn.connection.dbapi_connection
+        fairy = conn.connection
+        dbapi_connection = fairy.dbapi_connection
         assert dbapi_connection is not None
-        cursor = dbapi_connection.cursor()
+        kept = None
+        if compiled.libpq is not None and prepared_libpq.usable(dbapi_connection):
+            kept = prepared_libpq.session(fairy)
+        cursor: Any = kept.cursor if kept is not None else dbapi_connection.cursor()
+        fetched: Sequence[Any]
         try:
             for listener in conn.dispatch.before_cursor_execute:
                 listener(conn, cursor, compiled.sql, args, None, False)
-            cursor.execute(compiled.sql, args)
-            # Not `cursor.description`: psycopg builds a Column object per column for it.
-            fetched = cursor.fetchall() if compiled.keys else []
-            count = cursor.rowcount
+            if kept is not None and compiled.libpq is not None:
+                fetched, count = prepared_libpq.run(kept, compiled.libpq, values)
+            else:
+                cursor.execute(compiled.sql, args)
+                # Not `cursor.description`: psycopg builds a Column object per column for it.
+                fetched = cursor.fetchall() if compiled.keys else []
+                count = cursor.rowcount
         except dialect.loaded_dbapi.Error as err:
             gone = dialect.is_disconnect(err, dbapi_connection, cursor)
             if gone:  # as SQLAlchemy does: this connection and every pooled one are stale
@@ -139,7 +155,8 @@ class Prepared:
                 dialect=dialect,
             ) from err
         finally:
-            cursor.close()
+            if kept is None:
+                cursor.close()
         if not compiled.results:
             return [tuple(row) for row in fetched], count, compiled
         rows = []
