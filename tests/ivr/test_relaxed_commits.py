@@ -44,7 +44,9 @@ def test_the_condition_turns_synchronous_commit_off_for_its_own_transaction_only
         conn.rollback()
         with conn.begin():  # no row matched: nothing written, nothing relaxed
             conn.execute(
-                update(agents_table).where(agents_table.c.id == -1, relaxed_commit()).values(name="")
+                update(agents_table)
+                .where(agents_table.c.id == -1, relaxed_commit())
+                .values(name="")
             )
             assert conn.scalar(text("SHOW synchronous_commit")) == "on"
 
