@@ -7,7 +7,9 @@ matters of that path and skips the rest: the SQL is SQLAlchemy's, compiled for t
 the column types' bind and result processing is applied (UTC datetimes on SQLite); errors
 are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
 the connection's transaction. Of SQLAlchemy's events only `before_cursor_execute` fires
-(with no execution context); SQL echo does not show these statements.
+(with no execution context); SQL echo does not show these statements. On the webhooks'
+PostgreSQL connections the statement goes to libpq directly (hotline/prepared_libpq.py);
+elsewhere to a DBAPI cursor.
 """
 
 from __future__ import annotations
