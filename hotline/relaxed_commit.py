@@ -15,11 +15,19 @@ The setting has to be made inside the statement whose transaction it concerns: a
 writes its step as one statement without BEGIN (hotline/late_begin.py), and a separate
 `SET LOCAL` would be a round trip of its own. `set_config(..., true)` in the statement's
 WHERE does it; PostgreSQL reads the setting when the transaction commits.
+
+SQLite the same way: such a commit skips the fdatasync of the write-ahead log that
+hotline/sqlite_writers.py makes after every other commit. The next one that waits, of any
+process, syncs the whole log, and with it the skipped ones; an OS crash or power loss
+before that can lose them (SQLite's recovery keeps whole transactions only), a crash of
+the app cannot.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Connection, func
+
+from hotline.sqlite_writers import QueuedConnection
 
 
 def relaxed_commit() -> ColumnElement[bool]:
@@ -27,3 +35,11 @@ def relaxed_commit() -> ColumnElement[bool]:
     (late_begin.single_write yields True): its transaction commits without waiting for the
     disk. Only where a row matches: with none, nothing was written either."""
     return func.set_config("synchronous_commit", "off", True).is_not(None)
+
+
+def relax_sqlite_commit(conn: Connection) -> None:
+    """SQLite: the writes that follow in `conn`'s transaction record a call's progress and
+    end it; if it wrote nothing yet, its commit does not wait for the disk."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, QueuedConnection) and not dbapi_connection.in_transaction:
+        dbapi_connection.relax_commit()

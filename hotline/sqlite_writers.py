@@ -47,6 +47,7 @@ class QueuedConnection(sqlite3.Connection):
         self._log_fd = -1  # the write-ahead log, once this connection syncs it itself
         self._journal_known = False  # whether the log is synced here or by SQLite is decided
         self._unsynced = False  # a statement that may have written since the last sync
+        self._relaxed = False  # the open transaction's commit need not wait for the disk
         self._database = str(database)
         if database != ":memory:" and not str(database).startswith("file:"):
             # An open file description of its own: flock then also orders threads.
@@ -92,11 +93,21 @@ class QueuedConnection(sqlite3.Connection):
             self._unlock()
             self._sync_log()
 
+    def relax_commit(self) -> None:
+        """The transaction about to write records a call's progress only: its commit need
+        not wait for the disk (hotline/relaxed_commit.py). The log reaches the disk with the
+        next commit that waits, of any connection (a sync covers the whole file), or at the
+        next checkpoint."""
+        self._relaxed = True
+
     def commit(self) -> None:
         try:
             super().commit()
         finally:
             self._unlock()
+        relaxed, self._relaxed = self._relaxed, False
+        if relaxed:
+            self._unsynced = False
         self._sync_log()
 
     def rollback(self) -> None:
@@ -105,6 +116,7 @@ class QueuedConnection(sqlite3.Connection):
         finally:
             self._unlock()
         self._unsynced = False  # undone: nothing to sync
+        self._relaxed = False
 
     def close(self) -> None:
         try:

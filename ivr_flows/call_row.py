@@ -29,7 +29,7 @@ from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
 from hotline.prepared import Prepared
-from hotline.relaxed_commit import relaxed_commit
+from hotline.relaxed_commit import relax_sqlite_commit, relaxed_commit
 from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket
 
 CALLS = table_of(Call)
@@ -173,6 +173,8 @@ def save_with_answer(
         "answer_at": now,
     }
     if conn.dialect.name != "postgresql":
+        if call.id is not None and ticket is None:  # progress only, as on PostgreSQL below
+            relax_sqlite_commit(conn)
         save(conn, call)
         if ticket is not None:
             insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)

@@ -18,7 +18,7 @@ from hotline.db import connection_was_dead, transaction, unpinged
 from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Call, Contract, Station
 from hotline.prepared import Prepared
-from hotline.relaxed_commit import relaxed_commit
+from hotline.relaxed_commit import relax_sqlite_commit, relaxed_commit
 from hotline.runtime import Runtime
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
@@ -166,6 +166,7 @@ def _record_status(rt: Runtime, form: Mapping[str, str], now: datetime) -> None:
         conn.begin(),
         single_write(conn) as alone,
     ):
+        relax_sqlite_commit(conn)
         updated = _update_status(conn, form, now, relaxed=alone)
     if updated:
         return

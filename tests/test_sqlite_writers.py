@@ -242,6 +242,26 @@ def test_a_commit_syncs_the_log_after_leaving_the_queue(
         assert other.execute("SELECT who FROM t").fetchall() == [("w",)]
 
 
+def test_a_relaxed_commit_is_not_synced_and_the_next_commit_that_waits_syncs_it(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = fdatasyncs(monkeypatch, db)
+    conn = connect(db)
+    conn.relax_commit()  # type: ignore[attr-defined]
+    conn.execute("INSERT INTO t VALUES ('progress', 0)")
+    conn.commit()
+    assert synced == []  # committed, visible, not waited for
+    with connect(db) as other:
+        assert other.execute("SELECT who FROM t").fetchall() == [("progress",)]
+    conn.relax_commit()  # type: ignore[attr-defined]
+    conn.execute("INSERT INTO t VALUES ('undone', 0)")
+    conn.rollback()  # the next transaction waits again
+    conn.execute("INSERT INTO t VALUES ('callback', 0)")
+    conn.commit()
+    assert synced == [("queue.sqlite3-wal", False)]  # the whole log: both commits
+    conn.close()
+
+
 def test_a_write_in_autocommit_mode_leaves_the_queue_synced(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
