@@ -1,10 +1,10 @@
-"""PostgreSQL: a call's progress commits without waiting for the disk; what people act on waits.
+"""A call's progress commits without waiting for the disk; what people act on waits.
 
-A webhook's write commits before Twilio gets its answer, and a commit waits until its WAL
-reaches the disk (an fsync per step): on the benchmark's machine a tenth of the CPU of a
-call (bench/README.md). Most steps only record where a call stands: the key pressed, the
-dial result, the status Twilio reports. Those transactions commit with
-`synchronous_commit` off, for that transaction only. They are visible at once, like any
+A webhook's write commits before Twilio gets its answer, and a commit waits until its log
+reaches the disk (an fsync per step): on the benchmark's machine a tenth of the machine's
+CPU per call (bench/README.md). Most steps only record where a call stands: the key
+pressed, the dial result, the status Twilio reports. On PostgreSQL those transactions
+commit with `synchronous_commit` off, for that transaction only. They are visible at once, like any
 commit; what a crash of the PostgreSQL server (not of the app) can lose is the last few
 hundred milliseconds of them (three times `wal_writer_delay` at most), never a part of
 one. Every commit that waits also brings all the earlier ones to the disk, so a
