@@ -69,7 +69,11 @@ def make_webhook_engine(engine: Engine, url: str, **kwargs: Any) -> Engine:
         return engine
     # psycopg prepares nothing itself here: hotline.prepared does, for the hot statements
     # (hotline/prepared_libpq.py), and psycopg's rollbacks would deallocate those too.
-    connect_args = {"connect_timeout": 5, "prepare_threshold": None}
+    connect_args = {
+        "connect_timeout": 5,
+        **kwargs.pop("connect_args", {}),
+        "prepare_threshold": None,
+    }
     return make_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect_args, **kwargs)
 
 

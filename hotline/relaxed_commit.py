@@ -2,14 +2,14 @@
 
 A webhook's write commits before Twilio gets its answer, and a commit waits until its log
 reaches the disk (an fsync per step): on the benchmark's machine a tenth of the webhooks'
-throughput (bench/README.md). Most steps only record where a call stands: the key
-pressed, the dial result, the status Twilio reports. On PostgreSQL those transactions
-commit with `synchronous_commit` off, for that transaction only. They are visible at once, like any
+throughput (bench/README.md). Most steps only record where a call stands: the key pressed,
+the dial result, the status Twilio reports. On PostgreSQL those transactions commit with
+`synchronous_commit` off, for that transaction only. They are visible at once, like any
 commit; what a crash of the PostgreSQL server (not of the app) can lose is the last few
-hundred milliseconds of them (three times `wal_writer_delay` at most), never a part of
-one. Every commit that waits also brings all the earlier ones to the disk, so a
-callback, a ticket, a new call or a PIN attempt, which commit as before, never rest on
-progress that could still be lost.
+hundred milliseconds of them (three times `wal_writer_delay` at most), never a part of one.
+Every commit that waits also brings all the earlier ones to the disk, so a callback, a
+ticket, a new call or a PIN attempt, which commit as before, never rest on progress that
+could still be lost.
 
 The setting has to be made inside the statement whose transaction it concerns: a webhook
 writes its step as one statement without BEGIN (hotline/late_begin.py), and a separate
