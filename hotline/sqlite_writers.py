@@ -18,7 +18,8 @@ with synchronous=NORMAL (SQLite writes the log, syncs it at checkpoints) and fda
 the log itself once its transaction has committed and the next writer has the queue;
 several writers' syncs then overlap in one journal commit of the file system. Fsyncing
 the log file after the commit is what FULL does in WAL mode, only later; the log's
-header is synced by SQLite whenever it starts a log anew, also with NORMAL.
+header is synced by SQLite whenever it starts a log anew, also with NORMAL. A transaction
+marked with `relax_commit` skips that sync (hotline/relaxed_commit.py).
 SQLite's own lock and busy handler stay underneath for writers that do not take part
 (the sqlite3 shell, say).
 """
