@@ -36,6 +36,13 @@ PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+def postgresql_only(rt: Runtime, why: str) -> Runtime:
+    """Skip the test unless it runs on PostgreSQL; `why` says what SQLite lacks."""
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip(why)
+    return rt
+
+
 def berlin(*args: int) -> datetime:
     """An aware datetime in Berlin time: berlin(2026, 11, 30, 10, 0)."""
     return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]

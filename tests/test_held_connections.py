@@ -13,14 +13,14 @@ from sqlalchemy import Connection, text
 from hotline.held_connections import HeldConnections
 from hotline.late_begin import begin_at_first_write
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 
 INSERT = text("INSERT INTO counters (name, value) VALUES (:name, 0)")
 
 
 @pytest.fixture
 def held(rt: Runtime) -> HeldConnections:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite's connections are checked out per request")
+    postgresql_only(rt, "PostgreSQL only: SQLite's connections are checked out per request")
     return rt.webhook_connections
 
 

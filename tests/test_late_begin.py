@@ -9,6 +9,7 @@ from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Counter
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 
 INSERT = text("INSERT INTO counters (name, value) VALUES (:name, 0)")
 COUNT = text("SELECT count(*) FROM counters WHERE name LIKE 'late-%'")
@@ -16,9 +17,7 @@ COUNT = text("SELECT count(*) FROM counters WHERE name LIKE 'late-%'")
 
 @pytest.fixture
 def pg(rt: Runtime) -> Runtime:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite's driver begins at the first write itself")
-    return rt
+    return postgresql_only(rt, "PostgreSQL only: SQLite's driver begins at the first write itself")
 
 
 @pytest.fixture(params=["engine", "webhook_engine"])

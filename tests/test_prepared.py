@@ -16,6 +16,7 @@ from hotline.late_begin import begin_at_first_write
 from hotline.models import Call, Counter
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 
 CALLS = cast(Table, Call.__table__)
 COUNTERS = cast(Table, Counter.__table__)
@@ -115,8 +116,7 @@ def test_a_parameter_named_like_a_column_of_a_with_stays_a_parameter(
     rt: Runtime, engine: Engine
 ) -> None:
     """Only the INSERT's own columns come from the parameter names, not its WITHs' tables."""
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("a WITH that writes is PostgreSQL's")
+    postgresql_only(rt, "a WITH that writes is PostgreSQL's")
     started = datetime(2026, 11, 30, 9, tzinfo=UTC)
     ended = (
         update(CALLS)

@@ -14,6 +14,7 @@ from hotline import prepared_libpq
 from hotline.models import Call
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 
 CALLS = cast(Table, Call.__table__)
 BY_SID = Prepared(select(CALLS.c.id, CALLS.c.outcome).where(CALLS.c.call_sid == bindparam("sid")))
@@ -22,9 +23,7 @@ NAMES = text("SELECT name FROM pg_prepared_statements ORDER BY name")
 
 @pytest.fixture
 def pg(rt: Runtime) -> Runtime:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
-    return rt
+    return postgresql_only(rt, "PostgreSQL only")
 
 
 def test_binds_are_numbered_once_each_and_a_literal_percent_is_plain_again() -> None:

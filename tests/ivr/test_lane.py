@@ -22,6 +22,7 @@ from werkzeug.test import Client, EnvironBuilder
 from hotline.models import Call
 from hotline.runtime import Runtime
 from ivr_flows.lane import MAX_BODY, VoiceLane
+from tests.conftest import postgresql_only
 from tests.ivr.conftest import check_twiml
 
 TOKEN = "test-auth-token"
@@ -190,8 +191,7 @@ def test_an_open_hours_call_to_the_agents_takes_seven_statements(
 ) -> None:
     """Every statement is a round trip while the caller hears silence: a step that sends
     one more than planned shows up here before it shows up in bench/webhooks.py."""
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL: SQLite answers without round trips, in separate statements")
+    postgresql_only(rt, "PostgreSQL: SQLite answers without round trips, in separate statements")
     customers(stations={"1": [STATION]})
     statements: list[str] = []
 

@@ -16,7 +16,7 @@ from hotline.clock import FixedClock
 from hotline.models import Agent, table_of
 from hotline.relaxed_commit import relaxed_commit
 from hotline.runtime import Runtime
-from tests.conftest import berlin
+from tests.conftest import berlin, postgresql_only
 from tests.ivr.conftest import Phone
 
 STATION = "+49304412345"
@@ -25,15 +25,10 @@ MARK = "set_config"
 WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 
 
-def postgresql_only(rt: Runtime) -> None:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL: SQLite's commits are left as they are")
-
-
 def test_the_condition_turns_synchronous_commit_off_for_its_own_transaction_only(
     rt: Runtime, agents: list[Agent]
 ) -> None:
-    postgresql_only(rt)
+    postgresql_only(rt, "PostgreSQL: SQLite relaxes its commits without SQL")
     agents_table = table_of(Agent)
     with rt.engine.connect() as conn:
         with conn.begin():

@@ -25,6 +25,7 @@ from hotline.runtime import Runtime
 from ivr_flows import routing
 from ivr_flows.walker import FlaskTransport, Walk, Walker
 from tests.callbacks.conftest import AUTH_TOKEN, PUBLIC_URL, free_port
+from tests.conftest import postgresql_only
 from tests.factories import make_agent, make_customer
 from tests.ivr.conftest import check_twiml
 from tests.reliability.conftest import FALLBACK, Figures
@@ -90,8 +91,7 @@ def sqlite_only(rt: Runtime) -> str:
 
 
 def postgres_only(rt: Runtime) -> str:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL fault")
+    postgresql_only(rt, "a PostgreSQL fault")
     return rt.engine.url.render_as_string(hide_password=False)
 
 
