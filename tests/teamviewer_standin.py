@@ -10,7 +10,8 @@ change, and error documents `{"error", "error_description", "error_code"}`.
 Faults: `status` answers every request with that HTTP status (429 with Retry-After),
 `close_status` only the PUTs, `delay` seconds before any answer, `reuse_code` hands out
 that code again (a second session with a code the hotline already has), `omit` leaves a
-field out of the new session's answer (the session exists all the same).
+field out of the new session's answer (the session exists all the same), `valid_for`
+how long a new session stays valid.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class TeamViewerStub:
     delay: float = 0.0
     reuse_code: str | None = None
     omit: str | None = None
+    valid_for: timedelta = VALID_FOR
     groups: set[str] = field(default_factory=lambda: {GROUP})
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -66,7 +68,7 @@ class TeamViewerStub:
     def reset(self) -> TeamViewerStub:
         """Healthy, no sessions, nothing recorded."""
         self.status, self.close_status, self.delay, self.reuse_code = 0, 0, 0.0, None
-        self.omit = None
+        self.omit, self.valid_for = None, VALID_FOR
         self.groups = {GROUP}
         self.sessions.clear()
         self.requests.clear()
@@ -109,7 +111,7 @@ def _new_session(stub: TeamViewerStub, body: dict[str, Any]) -> tuple[int, dict[
         "end_customer_link": f"https://get.teamviewer.com/s{digits}",
         "supporter_link": f"https://start.teamviewer.com/sc/{code}?token=agent-only-{digits}",
         "created_at": CREATED_AT.isoformat().replace("+00:00", "Z"),
-        "valid_until": (CREATED_AT + VALID_FOR).isoformat().replace("+00:00", "Z"),
+        "valid_until": (CREATED_AT + stub.valid_for).isoformat().replace("+00:00", "Z"),
     }
     stub.sessions[code] = session
     return 200, {k: v for k, v in session.items() if k != stub.omit}

@@ -3,8 +3,10 @@ the app against the TeamViewer and Twilio stand-ins."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -171,3 +173,27 @@ def test_api_without_teamviewer_token_is_503_and_says_record_by_hand(
         runtime.dispose()
     assert response.status_code == 503
     assert "von Hand erfassen" in response.get_json()["error"] and stored(session) == 0
+
+
+def test_page_shows_an_expired_session_and_no_log_has_the_supporter_link(
+    app: Flask,
+    session: Session,
+    clock: FixedClock,
+    token: dict[str, str],
+    teamviewer: TeamViewerStub,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+    assert sign_in(client, AGENT_EMAIL).status_code == 302
+    ticket = ticket_of_caller(session, clock, MOBILE)
+    page = f"/tickets/{ticket.number}"
+    teamviewer.valid_for = timedelta(hours=2)
+    post(client, f"{page}/remote", page, phone="")
+    remote_id = session.scalars(select(RemoteSession.id)).one()
+    client.get(f"{page}/remote/{remote_id}/open")
+    clock.advance(hours=3)
+    text = client.get(page).get_data(as_text=True)
+    assert '<td class="state">abgelaufen' in text
+    post(client, f"{page}/remote/{remote_id}/end", page, note="Kunde nicht mehr erreicht")
+    assert "agent-only" not in caplog.text and "s12-345-678" in caplog.text

@@ -453,6 +453,7 @@ NEW_POSTS = [
     "/tickets/1/notes",
     "/tickets/1/remote",
     "/tickets/1/remote/1/end",
+    "/tickets/1/remote/1/close",
     "/tickets/1/close",
     "/tickets/1/reopen",
     "/import",
