@@ -272,7 +272,9 @@ def _remote(section: Mapping[str, Any], env_vars: Mapping[str, str]) -> dict[str
     base = env_vars.get("TEAMVIEWER_API_BASE_URL") or section.get("api_base_url", "")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SettingsError(f"TEAMVIEWER_API_BASE_URL: {base!r} is not an http(s) URL")
+        raise SettingsError(
+            f"TEAMVIEWER_API_BASE_URL (or remote.api_base_url): {base!r} is not an http(s) URL"
+        )
     return {
         "teamviewer_api_token": env_vars.get("TEAMVIEWER_API_TOKEN") or None,
         "teamviewer_api_base_url": base.rstrip("/"),

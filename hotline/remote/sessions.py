@@ -40,7 +40,16 @@ class Started:
 def record_by_hand(db: Session, ticket: Ticket, agent_id: int | None, now: datetime) -> Started:
     """A session the agent runs without the Web API (the station's TeamViewer id)."""
     station = db.get(Station, ticket.station_id) if ticket.station_id else None
-    remote = RemoteSession(
+    remote = _new_row(ticket, station, agent_id, now)
+    db.add(remote)
+    db.commit()
+    return Started(remote, sms_sent=False)
+
+
+def _new_row(
+    ticket: Ticket, station: Station | None, agent_id: int | None, now: datetime
+) -> RemoteSession:
+    return RemoteSession(
         ticket_id=ticket.id,
         station_id=station.id if station else None,
         agent_id=agent_id,
@@ -48,9 +57,6 @@ def record_by_hand(db: Session, ticket: Ticket, agent_id: int | None, now: datet
         started_at=now,
         note="",
     )
-    db.add(remote)
-    db.commit()
-    return Started(remote, sms_sent=False)
 
 
 def start_session(
@@ -79,19 +85,11 @@ def start_session(
         end_customer_name=(customer or "Kunde") + (f", Kasse {station.number}" if station else ""),
     )
     try:
-        remote = RemoteSession(
-            ticket_id=ticket.id,
-            station_id=station.id if station else None,
-            agent_id=agent_id,
-            teamviewer_id=station.teamviewer_id if station else None,
-            started_at=now,
-            note="",
-            code=created.code,
-            state=created.state,
-            end_customer_link=created.end_customer_link,
-            valid_until=created.valid_until,
-            sms_to=phone or caller_number(db, ticket),
-        )
+        remote = _new_row(ticket, station, agent_id, now)
+        remote.code, remote.state = created.code, created.state
+        remote.end_customer_link = created.end_customer_link
+        remote.valid_until = created.valid_until
+        remote.sms_to = phone or caller_number(db, ticket)
         db.add(remote)
         db.commit()
     except SQLAlchemyError as exc:
