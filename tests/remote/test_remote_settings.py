@@ -37,7 +37,10 @@ def test_environment_and_overrides() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"TEAMVIEWER_API_BASE_URL": "webapi.teamviewer.com"}, "TEAMVIEWER_API_BASE_URL:"),
+        (
+            {"TEAMVIEWER_API_BASE_URL": "webapi.teamviewer.com"},
+            "TEAMVIEWER_API_BASE_URL (or remote.api_base_url):",
+        ),
         ({"remote.sms_sender": "Kassen-Hotline-GmbH"}, "at most 11"),
         ({"remote.sms_sender": "Kassenhilfe!"}, "remote.sms_sender: 'Kassenhilfe!'"),
         ({"remote.sms_sender": "0171"}, "remote.sms_sender: '0171' is not a valid phone"),
