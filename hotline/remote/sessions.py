@@ -29,6 +29,10 @@ class RemoteError(Exception):
     """The session could not be started or ended; the text is the German reason."""
 
 
+class AlreadyRunning(RemoteError):
+    """The ticket has a session that has not ended yet."""
+
+
 @dataclass(frozen=True)
 class Started:
     """A session just started: the stored row and whether the SMS went out."""
@@ -39,11 +43,26 @@ class Started:
 
 def record_by_hand(db: Session, ticket: Ticket, agent_id: int | None, now: datetime) -> Started:
     """A session the agent runs without the Web API (the station's TeamViewer id)."""
+    _refuse_a_second(db, ticket)
     station = db.get(Station, ticket.station_id) if ticket.station_id else None
     remote = _new_row(ticket, station, agent_id, now)
     db.add(remote)
     db.commit()
     return Started(remote, sms_sent=False)
+
+
+def _refuse_a_second(db: Session, ticket: Ticket) -> None:
+    """A resent form must not open a second session at TeamViewer beside the running one."""
+    running = db.scalar(
+        select(RemoteSession).where(
+            RemoteSession.ticket_id == ticket.id, RemoteSession.ended_at.is_(None)
+        )
+    )
+    if running is not None:
+        name = f"Sitzung {running.code}" if running.code else "von Hand erfasst"
+        raise AlreadyRunning(
+            f"Auf diesem Ticket läuft schon eine Fernwartung ({name}). Bitte sie zuerst beenden."
+        )
 
 
 def _new_row(
@@ -72,9 +91,10 @@ def start_session(
     """Create the session at TeamViewer, store it on the ticket, then tell the cashier.
 
     `phone`: the number the agent entered (E.164); else the caller's. Raises
-    TeamViewerError (TeamViewer refused; nothing stored) or RemoteError (not stored, and
-    closed at TeamViewer again).
+    AlreadyRunning (a session of the ticket has not ended), TeamViewerError (TeamViewer
+    refused; nothing stored) or RemoteError (not stored, and closed at TeamViewer again).
     """
+    _refuse_a_second(db, ticket)
     station = db.get(Station, ticket.station_id) if ticket.station_id else None
     customer = _customer(db, ticket)
     description = f"Ticket {ticket.number}"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hotline.app import runtime
 from hotline.directory.phones import normalize
 from hotline.models import Ticket
-from hotline.remote.sessions import RemoteError
+from hotline.remote.sessions import AlreadyRunning, RemoteError
 from hotline.remote.teamviewer import TeamViewerError
 from hotline.web.api_auth import json_error, token_required
 from hotline.web.remote_pages import start_for
@@ -26,8 +26,8 @@ bp = Blueprint("api_remote", __name__, url_prefix="/api/v1/tickets")
 @bp.post("/<int:number>/remote-sessions")
 @token_required
 def start(number: int) -> ResponseReturnValue:
-    """201 with the new session; 400 bad phone, 404 no ticket, 503 TeamViewer not set up,
-    502 TeamViewer refused or did not answer (nothing stored)."""
+    """201 with the new session; 400 bad phone, 404 no ticket, 409 a session still runs,
+    503 TeamViewer not set up, 502 TeamViewer refused or did not answer (nothing stored)."""
     body: Any = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(body, dict):
         return json_error('the body must be a JSON object, e.g. {"phone": "0171 1234567"}', 400)
@@ -50,6 +50,8 @@ def start(number: int) -> ResponseReturnValue:
             return json_error(f"no ticket {number}", 404)
         try:
             started = start_for(session, ticket, g.agent_id, phone)
+        except AlreadyRunning as exc:
+            return json_error(str(exc), 409)
         except (TeamViewerError, RemoteError) as exc:
             return json_error(str(exc), 502)
         remote = started.remote

@@ -26,6 +26,7 @@ from hotline.remote.cashier import (
     read_out_sentence,
 )
 from hotline.remote.sessions import (
+    AlreadyRunning,
     RemoteError,
     Started,
     caller_number,
@@ -179,7 +180,11 @@ def start(number: int) -> ResponseReturnValue:
     s = db()
     agent_id = signed_in_agent().id
     if request.form.get("mode") == "manual" or teamviewer_api(runtime().settings) is None:
-        record_by_hand(s, ticket, agent_id, runtime().clock.now())
+        try:
+            record_by_hand(s, ticket, agent_id, runtime().clock.now())
+        except AlreadyRunning as exc:
+            flash(str(exc), "error")
+            return _back(number)
         flash("Fernwartung begonnen. Bitte beenden Sie sie hier mit einer Notiz.", "success")
         return _back(number)
     raw = request.form.get("phone", "").strip()
@@ -192,6 +197,9 @@ def start(number: int) -> ResponseReturnValue:
         return _back(number)
     try:
         started = start_for(s, ticket, agent_id, phone)
+    except AlreadyRunning as exc:
+        flash(str(exc), "error")
+        return _back(number)
     except (TeamViewerError, RemoteError) as exc:
         flash(
             f"Fernwartung über TeamViewer nicht möglich: {exc} Es wurde nichts gespeichert; "

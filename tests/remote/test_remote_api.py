@@ -71,6 +71,8 @@ def test_api_starts_a_session_and_sends_the_sms(
     assert answer["valid_until"] == "2026-12-01T10:00:00+01:00"
     assert "supporter_link" not in answer and "start.teamviewer.com" not in response.text
     assert twilio_stub.requests[0]["form"]["To"] == MOBILE
+    again = client.post(url(ticket), headers=token)
+    assert again.status_code == 409 and "läuft schon" in again.get_json()["error"]
 
 
 def test_api_landline_and_entered_number(

@@ -14,12 +14,14 @@ from callback.sms import twilio_sms_sender
 from hotline.clock import FixedClock
 from hotline.models import RemoteSession, Ticket
 from hotline.remote.sessions import (
+    AlreadyRunning,
     RemoteError,
     Started,
     close_at_teamviewer,
     close_open_sessions,
     end_session,
     is_expired,
+    record_by_hand,
     start_session,
 )
 from hotline.remote.teamviewer import TeamViewerApi, TeamViewerError, teamviewer_api
@@ -224,3 +226,21 @@ def test_expired_after_valid_until(
     remote = start(rt, session, api, ticket_of_caller(session, clock, LANDLINE)).remote
     assert not is_expired(remote, clock.now())
     assert is_expired(remote, clock.now() + timedelta(hours=24))
+
+
+def test_a_second_start_while_one_runs_is_refused_before_teamviewer(
+    rt: Runtime,
+    session: Session,
+    clock: FixedClock,
+    api: TeamViewerApi,
+    teamviewer: TeamViewerStub,
+) -> None:
+    ticket = ticket_of_caller(session, clock, LANDLINE)
+    first = start(rt, session, api, ticket).remote
+    with pytest.raises(AlreadyRunning, match=f"Sitzung {first.code}"):
+        start(rt, session, api, ticket)
+    with pytest.raises(AlreadyRunning):
+        record_by_hand(session, ticket, None, clock.now())
+    assert len(teamviewer.sessions) == 1 and stored(session) == 1
+    end_session(session, first, note="", now=clock.now(), api=api)
+    assert start(rt, session, api, ticket).remote.code != first.code
