@@ -21,14 +21,16 @@ from tests.twilio_standin import twilio_stub as twilio_stub  # noqa: F401 - fixt
 MOBILE = "+491711234567"
 LANDLINE = "+49304412345"
 SMS_SENDER = "KassenHilfe"
+# Long enough that a busy test machine does not trip it; the timeout tests wait longer.
+TIMEOUT_SECONDS = 3
 
 
 def remote_settings(tv: TeamViewerStub, twilio: TwilioStub, **extra: Any) -> dict[str, Any]:
-    """settings_overrides for TeamViewer and Twilio stand-ins, a 1 s TeamViewer timeout."""
+    """settings_overrides for the TeamViewer and Twilio stand-ins (TIMEOUT_SECONDS)."""
     return {
         "TEAMVIEWER_API_TOKEN": TOKEN,
         "TEAMVIEWER_API_BASE_URL": tv.base_url,
-        "remote.timeout_seconds": 1,
+        "remote.timeout_seconds": TIMEOUT_SECONDS,
         "remote.sms_sender": SMS_SENDER,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

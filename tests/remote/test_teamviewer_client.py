@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from hotline.remote.teamviewer import TeamViewerApi, TeamViewerError
+from tests.remote.conftest import TIMEOUT_SECONDS
 from tests.teamviewer_standin import GROUP, TOKEN, TeamViewerStub
 
 
 def client(tv: TeamViewerStub, *, token: str = TOKEN, group: str = GROUP) -> TeamViewerApi:
-    return TeamViewerApi(tv.base_url, token, 1, group)
+    return TeamViewerApi(tv.base_url, token, TIMEOUT_SECONDS, group)
 
 
 def create(api: TeamViewerApi) -> str:
@@ -91,8 +92,8 @@ def test_missing_group_names_the_group_and_the_setting(teamviewer: TeamViewerStu
 
 
 def test_timeout_in_german(teamviewer: TeamViewerStub) -> None:
-    teamviewer.delay = 2.5
-    with pytest.raises(TeamViewerError, match=r"antwortet nicht \(nach 1 Sekunden abgebrochen\)"):
+    teamviewer.delay = TIMEOUT_SECONDS + 1.5
+    with pytest.raises(TeamViewerError, match=r"antwortet nicht \(nach 3 Sekunden abgebrochen\)"):
         create(client(teamviewer))
 
 

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import FixedClock
 from hotline.models import RemoteSession
-from tests.remote.conftest import LANDLINE, MOBILE, remote_settings, ticket_of_caller
+from tests.remote.conftest import (
+    LANDLINE,
+    MOBILE,
+    TIMEOUT_SECONDS,
+    remote_settings,
+    ticket_of_caller,
+)
 from tests.teamviewer_standin import TeamViewerStub
 from tests.teamviewer_standin import teamviewer as teamviewer  # noqa: F401 - fixture
 from tests.teamviewer_standin import teamviewer_standin as teamviewer_standin  # noqa: F401
@@ -121,7 +127,7 @@ def test_landline_caller_has_the_code_read_out(
         ("401", "TeamViewer lehnt den API-Token ab"),
         ("429", "zu viele Anfragen"),
         ("500", "TeamViewer ist gestört (HTTP 500)"),
-        ("timeout", "TeamViewer antwortet nicht (nach 1 Sekunden abgebrochen)"),
+        ("timeout", "TeamViewer antwortet nicht (nach 3 Sekunden abgebrochen)"),
     ],
 )
 def test_teamviewer_refusals_in_german_with_nothing_stored(
@@ -139,7 +145,7 @@ def test_teamviewer_refusals_in_german_with_nothing_stored(
     sign_in_page(page)
     page.goto(f"/tickets/{ticket.number}")
     if fault == "timeout":
-        teamviewer.delay = 2.5
+        teamviewer.delay = TIMEOUT_SECONDS + 1.5
     else:
         teamviewer.status = int(fault)
     page.click("button:has-text('Fernwartung starten')")
