@@ -105,7 +105,8 @@ def remote_panel(ticket: Ticket) -> RemotePanel:
 
 
 def _row(remote: RemoteSession, agent: str, now: datetime) -> RemoteRow:
-    if is_expired(remote, now):
+    expired = is_expired(remote, now)
+    if expired:
         status = "abgelaufen"
     elif remote.ended_at is None:
         status = "läuft"
@@ -123,7 +124,8 @@ def _row(remote: RemoteSession, agent: str, now: datetime) -> RemoteRow:
         sms = f"{sms} {format_national(remote.sms_to)}"
     if remote.sms_status == "failed" and remote.sms_error:
         sms = f"{sms}: {remote.sms_error}"
-    show_code = remote.code is not None and remote.ended_at is None
+    # An expired code no longer connects: nothing to read out.
+    show_code = remote.code is not None and remote.ended_at is None and not expired
     return RemoteRow(
         remote=remote,
         agent=agent,
