@@ -9,7 +9,9 @@ def register(app: Flask) -> None:
     from callback.bridge import bp as voice_bp
     from callback.cli import callbacks, scheduler_command
     from callback.pages import bp as pages_bp
+    from callback.sms import twilio_sms_sender
     from hotline.cli.serving import add_serve_hook
+    from hotline.remote.cashier import SMS_SENDER_KEY
 
     app.register_blueprint(api_bp)
     app.register_blueprint(voice_bp)
@@ -18,6 +20,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     # No CSRF exemption here: hotline/web/ui.py exempts every blueprint under
     # /voice and /api (signed webhooks, bearer-token JSON) after registration.
+    app.extensions[SMS_SENDER_KEY] = twilio_sms_sender
     app.cli.add_command(callbacks)
     app.cli.add_command(scheduler_command)
     add_serve_hook(app, start)

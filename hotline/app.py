@@ -46,6 +46,7 @@ def create_app(
         contract_changes,
         contracts_pages,
         import_pages,
+        remote_pages,
         reports,
         status_page,
         tickets_pages,
@@ -63,11 +64,15 @@ def create_app(
         import_pages.bp,
         contract_changes.bp,
         reports.bp,
+        remote_pages.bp,
     ):
         app.register_blueprint(ui_blueprint)
     from hotline.web.api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    from hotline.web.remote_api import bp as remote_api_bp
+
+    app.register_blueprint(remote_api_bp)
     _register_optional_blueprints(app)
     # After every blueprint: CSRF exemptions and the sign-in gate go by blueprint name.
     init_ui(app)

@@ -72,6 +72,12 @@ class Settings:
     smtp_password: str | None
     retention_recordings_days: int
     retention_call_details_days: int
+    # Remote maintenance (TeamViewer Web API, the SMS to the cashier); no token: by hand.
+    teamviewer_api_token: str | None = None
+    teamviewer_api_base_url: str = "https://webapi.teamviewer.com"
+    teamviewer_groupname: str = "Kassen-Hotline"
+    teamviewer_timeout_seconds: int = 10
+    sms_sender: str | None = None
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -164,6 +170,7 @@ def load_settings(
         retention_call_details_days=_int(
             "retention.call_details_days", r["call_details_days"], 1, 3650
         ),
+        **_remote(raw.get("remote", {}), env_vars),
     )
     if env == "production":
         missing = [
@@ -258,6 +265,42 @@ def _base_url(value: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"TWILIO_API_BASE_URL: {value!r} is not an http(s) URL")
     return value.rstrip("/")
+
+
+def _remote(section: Mapping[str, Any], env_vars: Mapping[str, str]) -> dict[str, Any]:
+    """The remote maintenance settings (section [remote] and TEAMVIEWER_API_*)."""
+    base = env_vars.get("TEAMVIEWER_API_BASE_URL") or section.get("api_base_url", "")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            f"TEAMVIEWER_API_BASE_URL (or remote.api_base_url): {base!r} is not an http(s) URL"
+        )
+    return {
+        "teamviewer_api_token": env_vars.get("TEAMVIEWER_API_TOKEN") or None,
+        "teamviewer_api_base_url": base.rstrip("/"),
+        "teamviewer_groupname": _str("remote.groupname", section.get("groupname")),
+        "teamviewer_timeout_seconds": _int(
+            "remote.timeout_seconds", section.get("timeout_seconds"), 1, 120
+        ),
+        "sms_sender": _sms_sender(section.get("sms_sender", "")),
+    }
+
+
+def _sms_sender(value: Any) -> str | None:
+    """A phone number (as E.164) or an alphanumeric sender ID of at most 11 characters."""
+    if not isinstance(value, str):
+        raise SettingsError(f"remote.sms_sender: expected a text, got {value!r}")
+    text = value.strip()
+    if not text:
+        return None
+    if text.startswith("+") or text[0].isdigit():
+        return _phone("remote.sms_sender", text)
+    if len(text) > 11 or not all(c.isascii() and (c.isalnum() or c in " -.") for c in text):
+        raise SettingsError(
+            f"remote.sms_sender: {text!r} is neither a phone number nor an alphanumeric "
+            "sender of at most 11 letters, digits, spaces, '-' or '.'"
+        )
+    return text
 
 
 def _now(value: str | None) -> datetime | None:

@@ -2,7 +2,9 @@
 
 It checks what Twilio checks (the path under the account, the account's basic auth),
 records every request (method, path, credentials, form) and answers as Twilio does:
-POST Calls.json creates a call, GET Recordings/RE….mp3 serves RECORDING_MP3.
+POST Calls.json creates a call, GET Recordings/RE….mp3 serves RECORDING_MP3, POST
+Messages.json queues an SMS (To, From and Body required; "refuse" answers 21614, the
+error of a landline that cannot receive SMS).
 
 Faults: `mode` "refuse" (Twilio's 400/404 answers) or "slow" (answers after 3 s);
 `status` any HTTP status for Calls.json (an error document from 300 on); `delay`
@@ -36,6 +38,7 @@ SLOW_SECONDS = 3.0
 
 _CALLS_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
 _RECORDING_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}.mp3"
+_MESSAGES_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
 _NOT_FOUND = {"code": 20404, "message": "not found", "status": 404}
 _UNAUTHORISED = {"code": 20003, "message": "Authenticate", "status": 401}
 
@@ -96,6 +99,38 @@ def _call_document(stub: TwilioStub, form: dict[str, Any]) -> tuple[int, dict[st
     }
 
 
+def _message_document(stub: TwilioStub, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Twilio's answer to POST Messages.json with this form, as the stub is set."""
+    missing = [name for name in ("To", "From", "Body") if not form.get(name)]
+    if missing:
+        return 400, {
+            "code": 21604 if "To" in missing else 21602,
+            "message": f"A '{missing[0]}' parameter is required.",
+            "more_info": "https://www.twilio.com/docs/errors/21602",
+            "status": 400,
+        }
+    if stub.mode == "refuse":
+        return 400, {
+            "code": 21614,
+            "message": f"'To' number {form['To']} is not a valid mobile number",
+            "more_info": "https://www.twilio.com/docs/errors/21614",
+            "status": 400,
+        }
+    sid = f"SM{len(stub.requests):032x}"
+    return 201, {
+        "sid": sid,
+        "account_sid": ACCOUNT_SID,
+        "to": form["To"],
+        "from": form["From"],
+        "body": form["Body"],
+        "status": "queued",
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json",
+    }
+
+
 def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -131,6 +166,10 @@ def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
             form = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(body).items()}
             record = self._record(form=form)
+            if self.path == _MESSAGES_PATH:
+                if not self._authorised(record):
+                    return self._send(401, _UNAUTHORISED)
+                return self._send(*_message_document(stub, form))
             if self.path != _CALLS_PATH:
                 return self._send(404, _NOT_FOUND)
             if not self._authorised(record):

@@ -66,3 +66,17 @@ class RemoteSession(Base):
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # A session created through TeamViewer's Web API; all None when recorded by hand.
+    # The supporter_link is deliberately not stored: the agent's page asks TeamViewer for
+    # it when opening the session, so no output built from this row can pass it on.
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    state: Mapped[str | None] = mapped_column(String(20))
+    end_customer_link: Mapped[str | None] = mapped_column(String(300))
+    valid_until: Mapped[datetime | None]
+    # Why TeamViewer still has the session open after the agent ended it (retry shown).
+    close_error: Mapped[str | None] = mapped_column(Text)
+    # The SMS with the end_customer_link: sent | failed | landline | no_number | not_configured.
+    sms_to: Mapped[str | None] = mapped_column(String(20))
+    sms_status: Mapped[str | None] = mapped_column(String(20))
+    sms_sid: Mapped[str | None] = mapped_column(String(64))
+    sms_error: Mapped[str | None] = mapped_column(Text)

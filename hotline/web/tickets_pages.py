@@ -1,5 +1,5 @@
-"""Tickets: the list (newest first, filter by status) and a ticket's page, with notes,
-remote maintenance sessions (TeamViewer) and closing/reopening."""
+"""Tickets: the list (newest first, filter by status) and a ticket's page, with notes
+and closing/reopening (remote maintenance: hotline/web/remote_pages.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from hotline.models import (
     Callback,
     Contract,
     Customer,
-    RemoteSession,
     Station,
     Ticket,
     TicketNote,
 )
+from hotline.web.remote_pages import close_remote_sessions
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 bp = Blueprint("tickets_pages", __name__)
@@ -72,13 +72,6 @@ def ticket(number: int) -> ResponseReturnValue:
             .order_by(TicketNote.at, TicketNote.id)
         )
     )
-    remote = list(
-        s.scalars(
-            select(RemoteSession)
-            .where(RemoteSession.ticket_id == found.id)
-            .order_by(RemoteSession.started_at, RemoteSession.id)
-        )
-    )
     return render_template(
         "ticket.html",
         ticket=found,
@@ -87,8 +80,6 @@ def ticket(number: int) -> ResponseReturnValue:
         calls=calls,
         callbacks=callbacks,
         notes=notes,
-        remote=remote,
-        running=[r for r in remote if r.ended_at is None],
         agent_names=agent_names,
     )
 
@@ -122,44 +113,6 @@ def add_note(number: int) -> ResponseReturnValue:
     return _back(number)
 
 
-@bp.post("/tickets/<int:number>/remote")
-def start_remote(number: int) -> ResponseReturnValue:
-    """Record that a remote maintenance session starts now (the agent opens TeamViewer)."""
-    found = _ticket(number)
-    s = db()
-    station = s.get(Station, found.station_id) if found.station_id else None
-    s.add(
-        RemoteSession(
-            ticket_id=found.id,
-            station_id=station.id if station else None,
-            agent_id=signed_in_agent().id,
-            teamviewer_id=station.teamviewer_id if station else None,
-            started_at=runtime().clock.now(),
-            note="",
-        )
-    )
-    s.commit()
-    flash("Fernwartung begonnen. Bitte beenden Sie sie hier mit einer Notiz.", "success")
-    return _back(number)
-
-
-@bp.post("/tickets/<int:number>/remote/<int:session_id>/end")
-def end_remote(number: int, session_id: int) -> ResponseReturnValue:
-    found = _ticket(number)
-    s = db()
-    remote = s.get(RemoteSession, session_id)
-    if remote is None or remote.ticket_id != found.id:
-        abort(404)
-    if remote.ended_at is not None:
-        flash("Diese Fernwartung ist schon beendet.", "error")
-        return _back(number)
-    remote.ended_at = runtime().clock.now()
-    remote.note = request.form.get("note", "").strip()[:MAX_TEXT]
-    s.commit()
-    flash("Fernwartung beendet.", "success")
-    return _back(number)
-
-
 @bp.post("/tickets/<int:number>/close")
 def close(number: int) -> ResponseReturnValue:
     found = _ticket(number)
@@ -167,6 +120,9 @@ def close(number: int) -> ResponseReturnValue:
         found.status = "closed"
         found.closed_at = runtime().clock.now()
         db().commit()
+    # Remote sessions end with their ticket: none stays open at TeamViewer unnoticed.
+    for problem in close_remote_sessions(db(), found):
+        flash(f"Fernwartung nicht geschlossen – {problem}", "error")
     flash(f"Ticket {number} ist geschlossen.", "success")
     return _back(number)
 

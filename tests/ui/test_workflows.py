@@ -264,7 +264,7 @@ def test_ticket_notes_remote_maintenance_and_closing(
     url = f"/tickets/{ticket.number}"
     page = agent_client.get(url).get_data(as_text=True)
     assert 'href="https://start.teamviewer.com/1402887310"' in page
-    assert "Fernwartung beginnen" in page
+    assert "Fernwartung von Hand erfassen" in page and "kein API-Token" in page
 
     text = post(agent_client, f"{url}/notes", url, text="Kunde startet die Kasse neu.")
     assert "Kunde startet die Kasse neu." in text and "Anna Agentin" in text
@@ -276,7 +276,8 @@ def test_ticket_notes_remote_maintenance_and_closing(
     assert remote.teamviewer_id == "1402887310" and remote.ended_at is None
     clock.advance(minutes=12)
     text = post(agent_client, f"{url}/remote/{remote.id}/end", url, note="Treiber erneuert")
-    assert "Treiber erneuert" in text and "Fernwartung beginnen" in text
+    assert "Treiber erneuert" in text and "Fernwartung von Hand erfassen" in text
+    assert '<td class="duration">12 Min.</td>' in text
     session.expire_all()
     assert remote.ended_at == clock.now()
 
@@ -452,6 +453,7 @@ NEW_POSTS = [
     "/tickets/1/notes",
     "/tickets/1/remote",
     "/tickets/1/remote/1/end",
+    "/tickets/1/remote/1/close",
     "/tickets/1/close",
     "/tickets/1/reopen",
     "/import",
