@@ -75,8 +75,6 @@ def exec_gunicorn(app: Flask, host: str, port: int) -> NoReturn:
     The scheduler is not started here: in production it is `hotline scheduler`, a
     process of its own.
     """
-    from hotline.deploy.gunicorn_conf import worker_count
-
     try:
         import gunicorn  # noqa: F401
     except ImportError:
@@ -86,7 +84,8 @@ def exec_gunicorn(app: Flask, host: str, port: int) -> NoReturn:
             "for a local trial"
         ) from None
     try:
-        workers = worker_count()
+        # Importing the configuration counts the workers, as gunicorn will.
+        from hotline.deploy.gunicorn_conf import workers
     except ValueError as exc:
         raise HotlineError(f"configuration: {exc}") from None
     click.echo(

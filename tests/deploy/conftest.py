@@ -200,8 +200,8 @@ def production_env(database_url: str, public_url: str, **extra: str) -> dict[str
         HOTLINE_PUBLIC_URL=public_url,
         HOTLINE_NUMBER=HOTLINE_NUMBER,
         WEB_CONCURRENCY="2",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
