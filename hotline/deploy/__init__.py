@@ -1,1 +1,1 @@
-"""What a production deployment runs: gunicorn's settings and the WSGI entry point behind a proxy."""
+"""What production runs: gunicorn's settings and the WSGI entry point behind a proxy."""

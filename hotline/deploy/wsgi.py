@@ -53,5 +53,5 @@ def behind_proxy(app: WSGIApplication) -> WSGIApplication:
 def create_production_app() -> WSGIApplication:
     """The hotline app for gunicorn in production (settings from the environment)."""
     app = create_app()
-    app.wsgi_app = behind_proxy(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = behind_proxy(app.wsgi_app)  # type: ignore[method-assign,assignment]
     return app
