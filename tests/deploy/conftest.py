@@ -167,13 +167,18 @@ class Nginx:
         wait_until_listening(self.https_port, self.process)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, signal.SIGQUIT)  # nginx's graceful stop
+
+
+def stop(process: subprocess.Popen[bytes] | None, graceful: signal.Signals) -> None:
+    """Stop a process this test started: gracefully, else with SIGKILL after 30 s."""
+    if process is not None and process.poll() is None:
+        process.send_signal(graceful)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
@@ -249,13 +254,7 @@ class WebServer:
         return [line for line in self.log.read_text().splitlines() if '"POST ' in line]
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, signal.SIGTERM)  # gunicorn's graceful stop
 
 
 @dataclass

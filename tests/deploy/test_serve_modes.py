@@ -1,16 +1,13 @@
-"""`hotline serve`: gunicorn with the packaged configuration in production, the embedded
-default (Werkzeug and the in-process scheduler) otherwise; neither tells its versions."""
+"""`hotline serve` in production: gunicorn with the packaged configuration (the embedded
+default is tests/test_serve.py's)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 from hotline.deploy.wsgi import STRICT_TRANSPORT_SECURITY
-from tests.callbacks.conftest import free_port
 from tests.deploy.conftest import HOTLINE, WebServer, production_env
 
 
@@ -52,31 +49,3 @@ def test_production_serve_refuses_a_bad_worker_count(tmp_path: Path, database_ur
     assert result.stderr.strip() == (
         "Error: configuration: WEB_CONCURRENCY: 'viele' is not a whole number of 1 or more"
     )
-
-
-def test_development_serve_hides_werkzeug_and_python_versions(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
-    env.update(HOTLINE_ENV="development")
-    subprocess.run([HOTLINE, "init-db"], cwd=tmp_path, env=env, check=True, timeout=60)
-    port = free_port()
-    server = subprocess.Popen(
-        [HOTLINE, "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, headers = get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
-        assert status == 200
-        assert headers["server"] == "hotline"
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
