@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 
 wsgi_app = "hotline.deploy.wsgi:create_production_app()"
-bind = os.environ.get("HOTLINE_BIND", "127.0.0.1:8000")
+# `hotline serve --host --port` passes its own; the proxy's upstream otherwise.
+bind = "127.0.0.1:8000"
 proc_name = "hotline-web"
 
 

@@ -40,8 +40,12 @@ def test_production_serve_is_gunicorn_without_a_scheduler(
     assert "scheduler active" not in output and "scheduler standby" not in output
 
 
-def test_production_serve_refuses_a_bad_worker_count(tmp_path: Path, database_url: str) -> None:
-    env = production_env(database_url, "https://hotline.example.de", WEB_CONCURRENCY="viele")
+def test_production_serve_refuses_a_bad_worker_count(tmp_path: Path) -> None:
+    env = production_env(
+        f"sqlite:///{tmp_path / 'hotline.sqlite3'}",
+        "https://hotline.example.de",
+        WEB_CONCURRENCY="viele",
+    )
     result = subprocess.run(
         [HOTLINE, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
