@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install
+.PHONY: run test lint install deploy-tools deploy-check
 
 # Re-install whenever the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -23,11 +23,27 @@ run: $(BIN)/.installed
 
 # The browser tests drive Debian's chromium (Playwright cannot download browsers
 # here); as root we install it, otherwise those tests are skipped with the reason.
-test: $(BIN)/.installed
+test: $(BIN)/.installed deploy-tools
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
 		|| { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium; browser tests will be skipped" >&2
 	$(BIN)/pytest
+
+# tests/deploy run the shipped nginx site with a certificate made by openssl and
+# `systemd-analyze verify` on the units: as root we install what is missing, otherwise
+# those tests are skipped with the reason.
+DEPLOY_TOOLS := /usr/sbin/nginx:nginx /usr/bin/systemd-analyze:systemd /usr/bin/openssl:openssl
+APT := apt-get -o DPkg::Lock::Timeout=600
+deploy-tools:
+	@missing=""; for pair in $(DEPLOY_TOOLS); do \
+		[ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| { $(APT) update -qq && $(APT) install -y -qq $$missing >/dev/null; } \
+		|| echo "warning: could not install$$missing; deployment tests will be skipped" >&2
+
+# The deployment checks alone (systemd units, nginx site, gunicorn, a call through both).
+deploy-check: $(BIN)/.installed deploy-tools
+	$(BIN)/pytest tests/deploy
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

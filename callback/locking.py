@@ -2,6 +2,8 @@
 
 PostgreSQL: a session-level `pg_try_advisory_lock` on a dedicated connection;
 the server drops it when that connection dies (kill -9, crash, network loss).
+Advisory locks belong to the whole database, so the key includes the schema the
+hotline's tables are in: two hotlines in one database (two schemas) each have theirs.
 SQLite: an exclusive `fcntl.flock` on a file next to the database file; the
 kernel drops it when the process dies. Both are non-blocking: a standby calls
 `acquire()` again every few seconds.
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Any fixed 64-bit number; "hotline scheduler" in ASCII, truncated.
 ADVISORY_KEY = 0x686F746C696E6573
+# The lock's key: ADVISORY_KEY hashed with the connection's schema (never NULL).
+_SCHEMA_KEY = "hashtextextended(coalesce(current_schema(), ''), :key)"
 
 
 class SchedulerLock(Protocol):
@@ -53,7 +57,9 @@ class AdvisoryLock:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             got = bool(
-                connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+                connection.scalar(
+                    text(f"SELECT pg_try_advisory_lock({_SCHEMA_KEY})"), {"key": self.key}
+                )
             )
         except SQLAlchemyError:
             connection.close()
@@ -79,7 +85,9 @@ class AdvisoryLock:
         if self._connection is None:
             return
         with contextlib.suppress(SQLAlchemyError):
-            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            self._connection.execute(
+                text(f"SELECT pg_advisory_unlock({_SCHEMA_KEY})"), {"key": self.key}
+            )
         self._drop()
 
     def _drop(self) -> None:

@@ -39,12 +39,14 @@ def test_serve_answers_healthz_and_runs_the_scheduler(tmp_path: Path) -> None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = json.loads(r.read())
+                    server_header = r.headers["Server"]
                 break
             except OSError:
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
                 assert time.monotonic() < deadline, "hotline serve did not answer within 30 s"
                 time.sleep(0.2)
         assert body == {"status": "ok", "database": "ok", "now": "2026-11-30T09:00:00+00:00"}
+        assert server_header == "hotline"  # not Werkzeug/… Python/…: no versions
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=15)

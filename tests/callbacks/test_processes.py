@@ -46,7 +46,9 @@ class Schedulers:
         self.config.write_text("[callbacks]\nrelease_interval_seconds = 1\n")
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self, name: str, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
+    def start(
+        self, name: str, lock_retry: str = LOCK_RETRY, **env: str
+    ) -> tuple[subprocess.Popen[bytes], Path]:
         log = self.tmp_path / f"{name}.log"
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
         environ.update(
@@ -57,7 +59,7 @@ class Schedulers:
         )
         with open(log, "wb") as out:
             process = subprocess.Popen(
-                [HOTLINE, "scheduler", "--lock-retry", LOCK_RETRY],
+                [HOTLINE, "scheduler", "--lock-retry", lock_retry],
                 cwd=self.tmp_path,
                 env=environ,
                 stdout=out,

@@ -1,0 +1,1 @@
+"""What production runs: gunicorn's settings and the WSGI entry point behind a proxy."""
