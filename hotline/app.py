@@ -34,6 +34,9 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.extensions["hotline"] = runtime
+    from hotline.web.limits import init_limits
+
+    init_limits(app)
     if settings.signature_validation_skipped:
         log.warning(
             "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",

@@ -55,7 +55,6 @@ def add_agent(
         supervisor=supervisor,
         available=False,
         active=True,
-        failed_logins=0,
         created_at=now,
     )
     session.add(agent)

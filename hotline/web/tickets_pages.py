@@ -19,13 +19,13 @@ from hotline.models import (
     Ticket,
     TicketNote,
 )
+from hotline.notes import checked_note
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 bp = Blueprint("tickets_pages", __name__)
 
 TICKET_STATUSES = ("open", "closed")
 PAGE_SIZE = 200
-MAX_TEXT = 4000
 
 
 @bp.get("/tickets")
@@ -107,7 +107,7 @@ def _back(number: int) -> ResponseReturnValue:
 @bp.post("/tickets/<int:number>/notes")
 def add_note(number: int) -> ResponseReturnValue:
     found = _ticket(number)
-    text = request.form.get("text", "").strip()[:MAX_TEXT]
+    text = checked_note(request.form.get("text"))
     if not text:
         flash("Die Notiz ist leer und wurde nicht gespeichert.", "error")
         return _back(number)
@@ -154,7 +154,7 @@ def end_remote(number: int, session_id: int) -> ResponseReturnValue:
         flash("Diese Fernwartung ist schon beendet.", "error")
         return _back(number)
     remote.ended_at = runtime().clock.now()
-    remote.note = request.form.get("note", "").strip()[:MAX_TEXT]
+    remote.note = checked_note(request.form.get("note"))
     s.commit()
     flash("Fernwartung beendet.", "success")
     return _back(number)
