@@ -1,4 +1,4 @@
-"""Sign-in, CSRF, the sign-in gate on every page, supervisor-only pages, lock-out, expiry."""
+"""Sign-in, CSRF, the sign-in gate on every page, supervisor-only pages, throttling, expiry."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from hotline.clock import FixedClock
-from hotline.models import Agent
-from hotline.web.ui import is_machine_blueprint
 from hotline.web.auth import WRONG
+from hotline.web.ui import is_machine_blueprint
 from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SUPERVISOR_EMAIL, csrf_token, sign_in
 
 PUBLIC = {"auth.login", "static", "health.healthz"}
