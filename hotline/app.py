@@ -52,6 +52,7 @@ def create_app(
         reports,
         status_page,
         tickets_pages,
+        tokens_pages,
     )
     from hotline.web.health import bp as health_bp
     from hotline.web.ui import init_ui
@@ -66,6 +67,7 @@ def create_app(
         import_pages.bp,
         contract_changes.bp,
         reports.bp,
+        tokens_pages.bp,
     ):
         app.register_blueprint(ui_blueprint)
     from hotline.web.api import bp as api_bp

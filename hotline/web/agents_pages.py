@@ -29,7 +29,6 @@ def _agents_page(error: str | None = None, form: dict[str, str] | None = None, s
             error=error,
             form=form or {},
             me=signed_in_agent(),
-            now=runtime().clock.now(),
         ),
         status,
     )
