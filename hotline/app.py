@@ -42,6 +42,12 @@ def create_app(
             "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",
             settings.env,
         )
+    elif settings.public_url is None:
+        log.warning(
+            "HOTLINE_PUBLIC_URL is not set: webhook signatures are checked against the URL "
+            "as requested, whose host the client names (%s only)",
+            settings.env,
+        )
 
     from hotline.web import (
         agents_pages,
