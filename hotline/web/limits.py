@@ -16,11 +16,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from hotline.notes import NoteTooLong
+from hotline.web.import_pages import MAX_UPLOAD
 
 # Forms and JSON calls stay far below this; only the customer import uploads more.
 MAX_BODY_BYTES = 1024 * 1024
-# The import's own limit (hotline/web/import_pages.py) plus room for the multipart framing.
-MAX_UPLOAD_BODY_BYTES = 20 * 1024 * 1024 + 64 * 1024
+# The import's own limit plus room for the multipart framing.
+MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD + 64 * 1024
 _UPLOAD_ENDPOINTS = frozenset({"import_pages.import_preview"})
 
 # SQLite and PostgreSQL (bigint) both store ids as signed 64-bit integers.

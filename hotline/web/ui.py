@@ -271,7 +271,7 @@ def safe_next(target: str | None) -> str | None:
 
     Judged after the browser's own clean-up (WHATWG URL parsing): it drops tabs and line
     breaks anywhere, trims control characters and spaces at the ends, and reads a
-    backslash as a slash. "/\t/evil.example" thus becomes "//evil.example", another host.
+    backslash as a slash: "/", a tab, "/evil.example" is "//evil.example", another host.
     """
     if not target:
         return None
@@ -372,7 +372,8 @@ _NOT_FOUND = "Diese Seite gibt es nicht."
 
 def _error_page(status: int, title: str, text: str) -> Callable[[Any], ResponseReturnValue]:
     def handler(_error: Any) -> ResponseReturnValue:
-        if is_machine_blueprint(request.blueprint):
+        # By path too: a URL under /api/ that matches no route has no blueprint.
+        if is_machine_blueprint(request.blueprint) or request.path.startswith("/api/"):
             return {"error": title}, status
         return render_template("error.html", title=title, text=text, status=status), status
 

@@ -8,6 +8,7 @@ import stat
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,14 +52,21 @@ def name_of(path: Path) -> str:
     return path.name.removesuffix(".pending.json")
 
 
+@pytest.fixture
+def kept(supervisor_client: FlaskClient, upload_dir: Path) -> Path:  # noqa: F811
+    """The pending import of a dry run of CSV."""
+    preview(supervisor_client)
+    [path] = pending(upload_dir)
+    return path
+
+
 def test_a_pending_import_keeps_no_pin_in_clear(
     supervisor_client: FlaskClient,  # noqa: F811
     upload_dir: Path,  # noqa: F811
+    kept: Path,
     session: Session,
     figures: Figures,
 ) -> None:
-    preview(supervisor_client)
-    [kept] = pending(upload_dir)
     content = kept.read_text(encoding="utf-8")
     figures.attack("import: admin PIN in clear in a pending upload", PIN not in content)
     assert PIN not in content
@@ -92,11 +100,10 @@ def test_a_pending_import_keeps_no_pin_in_clear(
 def test_a_discarded_import_leaves_nothing(
     supervisor_client: FlaskClient,  # noqa: F811
     upload_dir: Path,  # noqa: F811
+    kept: Path,
     session: Session,
     figures: Figures,
 ) -> None:
-    preview(supervisor_client)
-    [kept] = pending(upload_dir)
     form = {"csrf_token": csrf_token(supervisor_client, "/import"), "token": name_of(kept)}
     response = supervisor_client.post("/import/discard", data=form, follow_redirects=True)
     assert "verworfen" in response.get_data(as_text=True)

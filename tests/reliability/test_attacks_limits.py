@@ -138,18 +138,23 @@ def test_ids_beyond_64_bits_are_not_found(
 # --- JSON and body size -------------------------------------------------------------------
 
 
+def post_outcome(client: FlaskClient, world: World, callback_id: int, body: str | bytes) -> Any:
+    """POST `body` as the JSON of a callback's outcome."""
+    return client.post(
+        f"/api/v1/callbacks/{callback_id}/outcome",
+        data=body,
+        headers=world.headers(),
+        content_type="application/json",
+    )
+
+
 def test_deeply_nested_json_is_a_clear_400(
     client: FlaskClient, world: World, figures: Figures
 ) -> None:
     cb = world.add_callback()
     client.post(f"/api/v1/callbacks/{cb}/claim", headers=world.headers())
     for body in ("[" * 100_000, '{"note": ' + "[" * 50_000 + "]" * 50_000 + "}"):
-        response = client.post(
-            f"/api/v1/callbacks/{cb}/outcome",
-            data=body,
-            headers=world.headers(),
-            content_type="application/json",
-        )
+        response = post_outcome(client, world, cb, body)
         figures.attack("API: deeply nested JSON", response.status_code == 400)
         assert response.status_code == 400, response.data[:300]
         assert response.get_json()["error"]
@@ -165,12 +170,7 @@ def test_bodies_beyond_the_limit_are_refused_unread(
 ) -> None:
     cb = world.add_callback()
     big = b'{"outcome": "done", "note": "' + b"x" * (30 * 1024 * 1024) + b'"}'
-    response = client.post(
-        f"/api/v1/callbacks/{cb}/outcome",
-        data=big,
-        headers=world.headers(),
-        content_type="application/json",
-    )
+    response = post_outcome(client, world, cb, big)
     figures.attack("API: 30 MB JSON body", response.status_code == 413)
     assert response.status_code == 413
     assert "zu groß" in response.get_json()["error"]
