@@ -18,7 +18,13 @@ from tests.ui.conftest import AGENT_EMAIL, PASSWORD, SUPERVISOR_EMAIL, csrf_toke
 PUBLIC = {"auth.login", "static", "health.healthz"}
 
 # The blueprints only supervisors may use, and every endpoint they have.
-SUPERVISOR_BLUEPRINTS = ("agents_pages", "import_pages", "contract_changes", "reports")
+SUPERVISOR_BLUEPRINTS = (
+    "agents_pages",
+    "import_pages",
+    "contract_changes",
+    "reports",
+    "tokens_pages",
+)
 SUPERVISOR_ONLY = {
     "agents_pages.agents",
     "agents_pages.add",
@@ -28,9 +34,12 @@ SUPERVISOR_ONLY = {
     "import_pages.imports",
     "import_pages.import_preview",
     "import_pages.import_apply",
+    "import_pages.import_discard",
     "contract_changes.cancel",
     "contract_changes.terminate",
     "reports.reports",
+    "tokens_pages.tokens",
+    "tokens_pages.revoke",
 }
 
 
