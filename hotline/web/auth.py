@@ -24,7 +24,7 @@ from hotline.web.ui import SignedInAgent, db, safe_next, signed_in_agent
 bp = Blueprint("auth", __name__)
 
 WRONG = "E-Mail-Adresse oder Passwort ist falsch."
-# Checked against when the address is unknown, so both answers take as long.
+# Checked against when the address is unknown or the try throttled: every answer takes as long.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
