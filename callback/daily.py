@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from callback.lifecycle import FINAL_STATES
+from hotline.accounts.sign_in_throttle import forget_stale
 from hotline.contracts import ContractStatus, status_on, term_on
 from hotline.models import (
     Call,
@@ -108,5 +109,6 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
         "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
         "calls": int(calls.rowcount),  # type: ignore[attr-defined]
         "callbacks": int(callbacks.rowcount),  # type: ignore[attr-defined]
+        "login_throttles": forget_stale(session, now),
         "callback_attempts": int(attempts.rowcount),  # type: ignore[attr-defined]
     }

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from hotline.calendar import BusinessCalendar
 from hotline.models import Callback
+from hotline.notes import checked_note
 
 QUEUED, DUE, CLAIMED, CALLING, DONE, FAILED, CANCELLED = (
     "queued",
@@ -204,6 +205,7 @@ def record_outcome(
     calendar: BusinessCalendar,
 ) -> bool:
     """Apply an agent's outcome; True when the customer must now be told by e-mail."""
+    note = checked_note(note)
     if outcome not in OUTCOMES:
         raise CallbackError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     if outcome == "done" and callback.status == DONE and callback.claimed_by_id == agent_id:

@@ -41,6 +41,7 @@ from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent, Callback, Contract, Customer, Station
+from hotline.notes import checked_note
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ OUTCOME_BUTTONS = (
     ("wrong_number", "falsche Nummer"),
     ("cancelled", "abgebrochen"),
 )
-MAX_NOTE = 2000
 LIST_LIMIT = 500
 
 
@@ -210,7 +210,7 @@ _OUTCOME_DONE = {
 def outcome(callback_id: int) -> ResponseReturnValue:
     me = signed_in_agent()
     chosen = request.form.get("outcome", "")
-    note = request.form.get("note", "").strip()[:MAX_NOTE]
+    note = checked_note(request.form.get("note"))
     if chosen not in OUTCOMES:
         flash("Bitte ein Ergebnis wählen.", "error")
         return _back()

@@ -34,9 +34,18 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.extensions["hotline"] = runtime
+    from hotline.web.limits import init_limits
+
+    init_limits(app)
     if settings.signature_validation_skipped:
         log.warning(
             "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",
+            settings.env,
+        )
+    elif settings.public_url is None:
+        log.warning(
+            "HOTLINE_PUBLIC_URL is not set: webhook signatures are checked against the URL "
+            "as requested, whose host the client names (%s only)",
             settings.env,
         )
 
@@ -50,6 +59,7 @@ def create_app(
         reports,
         status_page,
         tickets_pages,
+        tokens_pages,
     )
     from hotline.web.health import bp as health_bp
     from hotline.web.ui import init_ui
@@ -65,6 +75,7 @@ def create_app(
         contract_changes.bp,
         reports.bp,
         remote_pages.bp,
+        tokens_pages.bp,
     ):
         app.register_blueprint(ui_blueprint)
     from hotline.web.api import bp as api_bp

@@ -178,13 +178,25 @@ def load_settings(
             for name, value in (
                 ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
                 ("HOTLINE_SECRET_KEY", settings.secret_key),
+                # Without it the request's Host header, which the client chooses, would
+                # decide the URL whose signature is checked.
+                ("HOTLINE_PUBLIC_URL", settings.public_url),
             )
             if not value
         ]
         if missing:
+            names = " and ".join(
+                [", ".join(missing[:-1]), missing[-1]] if missing[:-1] else missing
+            )
+            why = (
+                "; HOTLINE_PUBLIC_URL is the https base URL Twilio calls, which webhook "
+                "signatures are checked against"
+                if "HOTLINE_PUBLIC_URL" in missing
+                else ""
+            )
             raise SettingsError(
-                f"{' and '.join(missing)} must be set in production "
-                "(or set HOTLINE_ENV=development for a local trial)"
+                f"{names} must be set in production "
+                f"(or set HOTLINE_ENV=development for a local trial){why}"
             )
     return settings
 

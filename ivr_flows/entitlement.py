@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.accounts.secrets import check_pin
+from hotline.accounts.pin_limits import PinLimit, PinVerdict, try_admin_pin
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract, PinAttempt
 from ivr_flows.speech import spoken_list
@@ -126,22 +125,22 @@ def pin_entered(step: Step) -> VoiceResponse:
         return response
     if not step.digits:
         return _admin_end(step, response, contract)
-    admin = next((c for c in _admins(contract) if check_pin(c.pin_hash, step.digits)), None)
-    if admin is not None:
-        step.call.contact_id = admin.id
+    limit = PinLimit(
+        settings.pin_wrong_per_contract_per_hour, timedelta(minutes=settings.pin_lock_minutes)
+    )
+    admins = [(c.id, c.pin_hash) for c in _admins(contract)]
+    result = try_admin_pin(step.session, contract.id, admins, step.digits, step.now, limit)
+    if result.verdict is PinVerdict.LOCKED:
+        say(response, step.voice, step.text("admin_pin_locked"), step.text("admin_goodbye"))
+        response.hangup()
+        return response
+    if result.verdict is PinVerdict.RIGHT:
+        step.call.contact_id = result.admin_id
         step.call.outcome = None
         return _entitled(step, response, [step.text("pin_ok")])
     step.call.pin_failures += 1
     step.session.add(PinAttempt(contract_id=contract.id, call_sid=step.call.call_sid, at=step.now))
-    step.session.flush()
-    recent = step.session.scalar(
-        select(func.count(PinAttempt.id)).where(
-            PinAttempt.contract_id == contract.id,
-            PinAttempt.at > step.now - timedelta(hours=1),
-        )
-    )
-    if (recent or 0) >= settings.pin_wrong_per_contract_per_hour:
-        contract.pin_locked_until = step.now + timedelta(minutes=settings.pin_lock_minutes)
+    if result.verdict is PinVerdict.NOW_LOCKED:
         step.call.outcome = "pin_locked"
         say(response, step.voice, step.text("pin_now_locked"))
         response.hangup()

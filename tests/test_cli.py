@@ -53,8 +53,10 @@ def test_production_without_secrets_is_one_line(tmp_path: Path) -> None:
     result = run(["init-db"], tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "Error: configuration: TWILIO_AUTH_TOKEN and HOTLINE_SECRET_KEY must be set in "
-        "production (or set HOTLINE_ENV=development for a local trial)"
+        "Error: configuration: TWILIO_AUTH_TOKEN, HOTLINE_SECRET_KEY and HOTLINE_PUBLIC_URL "
+        "must be set in production (or set HOTLINE_ENV=development for a local trial); "
+        "HOTLINE_PUBLIC_URL is the https base URL Twilio calls, which webhook signatures are "
+        "checked against"
     )
 
 

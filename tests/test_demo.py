@@ -180,7 +180,14 @@ def test_demo_callbacks_wait_for_the_opening_when_closed(rt: Runtime, clock: Any
 
 @pytest.mark.parametrize(
     "settings_overrides",
-    [{"HOTLINE_ENV": "production", "TWILIO_AUTH_TOKEN": "t", "HOTLINE_SECRET_KEY": "k"}],
+    [
+        {
+            "HOTLINE_ENV": "production",
+            "TWILIO_AUTH_TOKEN": "t",
+            "HOTLINE_SECRET_KEY": "k",
+            "HOTLINE_PUBLIC_URL": "https://hotline.example.de",
+        }
+    ],
 )
 def test_demo_is_refused_in_production(runner: FlaskCliRunner, rt: Runtime) -> None:
     result = runner.invoke(args=["demo"])

@@ -64,12 +64,17 @@ def test_bad_values_name_the_variable(name: str, value: str, message: str) -> No
     assert message in str(excinfo.value)
 
 
-def test_production_refuses_without_token_and_secret() -> None:
-    with pytest.raises(SettingsError, match="TWILIO_AUTH_TOKEN and HOTLINE_SECRET_KEY"):
+def test_production_refuses_without_token_secret_and_public_url() -> None:
+    match = "TWILIO_AUTH_TOKEN, HOTLINE_SECRET_KEY and HOTLINE_PUBLIC_URL must be set"
+    with pytest.raises(SettingsError, match=match):
         load_settings(environ={"HOTLINE_DATABASE_URL": "sqlite:///:memory:"})
     with pytest.raises(SettingsError, match="HOTLINE_SECRET_KEY must be set"):
         load_settings(
-            environ={"HOTLINE_DATABASE_URL": "sqlite:///:memory:", "TWILIO_AUTH_TOKEN": "t"}
+            environ={
+                "HOTLINE_DATABASE_URL": "sqlite:///:memory:",
+                "TWILIO_AUTH_TOKEN": "t",
+                "HOTLINE_PUBLIC_URL": "https://hotline.example.de",
+            }
         )
 
 
@@ -79,6 +84,7 @@ def test_production_ignores_hotline_now() -> None:
             "HOTLINE_DATABASE_URL": "sqlite:///:memory:",
             "TWILIO_AUTH_TOKEN": "t",
             "HOTLINE_SECRET_KEY": "k",
+            "HOTLINE_PUBLIC_URL": "https://hotline.example.de",
             "HOTLINE_NOW": "2026-11-30T10:15:00+01:00",
         }
     )

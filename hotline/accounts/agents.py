@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
+from hotline.accounts.tokens import expiry
 from hotline.directory.phones import normalize
 from hotline.models import Agent, ApiToken, table_of
 from hotline.prepared import Prepared
@@ -55,7 +56,6 @@ def add_agent(
         supervisor=supervisor,
         available=False,
         active=True,
-        failed_logins=0,
         created_at=now,
     )
     session.add(agent)
@@ -98,16 +98,21 @@ def available_phones_column(name: str) -> Label[list[str] | None]:
     return select(phones).where(*_AVAILABLE).scalar_subquery().label(name)
 
 
-def create_token(session: Session, email: str, now: datetime) -> str:
-    """A new API token for the agent; only its hash is kept."""
+def create_token(session: Session, email: str, now: datetime, days: int | None = None) -> str:
+    """A new API token for the agent, valid `days` (default 365); only its hash is kept."""
+    expires_at = expiry(now, days)
     agent = find_agent(session, email)
     token = new_token()
-    session.add(ApiToken(agent_id=agent.id, token_hash=hash_token(token), created_at=now))
+    session.add(
+        ApiToken(
+            agent_id=agent.id, token_hash=hash_token(token), created_at=now, expires_at=expires_at
+        )
+    )
     return token
 
 
 def agent_for_token(session: Session, token: str, now: datetime) -> Agent | None:
-    """The active agent a bearer token belongs to, or None."""
+    """The active agent a bearer token belongs to, or None (also when it expired)."""
     digest = hash_token(token)
     row = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
@@ -115,6 +120,8 @@ def agent_for_token(session: Session, token: str, now: datetime) -> Agent | None
     # The index lookup finds the row; the explicit constant-time check keeps the
     # comparison itself from leaking timing even if the lookup ever changes.
     if row is None or not same_hash(row.token_hash, digest) or not row.agent.active:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
         return None
     row.last_used_at = now
     return row.agent

@@ -91,4 +91,13 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli`; they import it from here.
-from hotline.cli import agents, contracts, database, demo, importing, privacy, serving  # noqa: E402, F401
+from hotline.cli import (  # noqa: E402, F401
+    agents,
+    contracts,
+    database,
+    demo,
+    importing,
+    privacy,
+    serving,
+    tokens,  # noqa: E402, F401
+)

@@ -1,4 +1,4 @@
-"""hotline agents add|available and hotline tokens create."""
+"""hotline agents add|available and hotline tokens create (list and revoke: tokens.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import click
 
 from hotline.accounts.agents import AgentError, add_agent, create_token, set_available
+from hotline.accounts.tokens import DEFAULT_DAYS, TokenError
 from hotline.app import runtime
 from hotline.cli import HotlineError, cli
 from hotline.db import transaction
@@ -67,12 +68,20 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.argument("email")
-def create(email: str) -> None:
+@click.option(
+    "--expires",
+    "days",
+    type=int,
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="Days until the token stops working.",
+)
+def create(email: str, days: int) -> None:
     """Print a new API token for the agent (shown once; only its hash is stored)."""
     rt = runtime()
     try:
         with transaction(rt.sessions) as session:
-            token = create_token(session, email, rt.clock.now())
-    except AgentError as exc:
+            token = create_token(session, email, rt.clock.now(), days)
+    except (AgentError, TokenError) as exc:
         raise HotlineError(str(exc)) from None
     click.echo(token)

@@ -50,12 +50,20 @@ class CustomerRecord:
 
 @dataclass(frozen=True)
 class AdminRecord:
-    """The contract's admin as the file gives it (the PIN in clear, hashed when stored)."""
+    """The contract's admin as the file gives it (the PIN in clear, hashed when stored).
+
+    A pending import (hotline/imports/pending.py) carries `pin_hash` instead of `pin`.
+    """
 
     name: str
     phones: tuple[str, ...]
     email: str | None
     pin: str | None
+    pin_hash: str | None = None
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin is not None or self.pin_hash is not None
 
     def __repr__(self) -> str:  # keep PINs out of logs and tracebacks
         return f"AdminRecord(name={self.name!r}, phones={self.phones!r}, email={self.email!r})"

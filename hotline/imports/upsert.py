@@ -181,7 +181,7 @@ def _update_admin(
         admin.name, changed = record.name, True
     if admin.email != record.email:
         admin.email, changed = record.email, True
-    if record.pin is None:
+    if not record.has_pin:
         if admin.pin_hash is not None:
             admin.pin_hash, changed = None, True
     elif new_pin_hash is not None:

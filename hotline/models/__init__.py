@@ -12,6 +12,7 @@ from hotline.models.customers import (
     PhoneNumber,
     Station,
 )
+from hotline.models.throttles import LoginThrottle
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ContractEvent",
     "Counter",
     "Customer",
+    "LoginThrottle",
     "PhoneNumber",
     "PinAttempt",
     "RemoteSession",

@@ -22,8 +22,9 @@ class Agent(Base):
     available: Mapped[bool] = mapped_column(default=False)
     supervisor: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Part of every session's identity: raising it (sign-out, deactivation, a new
+    # password) ends all sessions of the agent at once, on the server side.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
 
     tokens: Mapped[list[ApiToken]] = relationship(
@@ -41,6 +42,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     agent: Mapped[Agent] = relationship(back_populates="tokens")

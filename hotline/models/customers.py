@@ -44,6 +44,10 @@ class Contract(Base):
     # Second Level: put cashiers through to their admin instead of saying goodbye.
     dial_admin_for_cashiers: Mapped[bool] = mapped_column(default=False)
     pin_locked_until: Mapped[datetime | None]
+    # Wrong admin PINs in the hour since pin_window_start; hotline/accounts/pin_limits.py
+    # counts them with one conditional UPDATE, so parallel calls cannot exceed the limit.
+    pin_wrong: Mapped[int] = mapped_column(default=0, server_default="0")
+    pin_window_start: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

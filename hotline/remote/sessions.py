@@ -17,12 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, Callback, Contract, Customer, RemoteSession, Station, Ticket
+from hotline.notes import checked_note
 from hotline.remote.cashier import SmsFailed, SmsSender, number_kind, sms_text
 from hotline.remote.teamviewer import TeamViewerApi, TeamViewerError
 
 log = logging.getLogger(__name__)
-
-MAX_NOTE = 4000
 
 
 class RemoteError(Exception):
@@ -164,8 +163,9 @@ def end_session(
     """
     if remote.ended_at is not None:
         raise RemoteError("Diese Fernwartung ist schon beendet.")
+    checked = checked_note(note)
     remote.ended_at = now
-    remote.note = note.strip()[:MAX_NOTE]
+    remote.note = checked
     _close(remote, api)
     db.commit()
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from hotline.accounts.agents import AgentError, add_agent
 from hotline.accounts.secrets import hash_password
+from hotline.accounts.sessions import end_all_sessions
+from hotline.accounts.sign_in_throttle import forget_account
 from hotline.app import runtime
 from hotline.models import Agent
 from hotline.web.ui import db, signed_in_agent, supervisor_required
@@ -27,7 +29,6 @@ def _agents_page(error: str | None = None, form: dict[str, str] | None = None, s
             error=error,
             form=form or {},
             me=signed_in_agent(),
-            now=runtime().clock.now(),
         ),
         status,
     )
@@ -94,6 +95,7 @@ def deactivate(agent_id: int) -> ResponseReturnValue:
         return redirect(url_for("agents_pages.agents"))
     agent.active = False
     agent.available = False
+    end_all_sessions(db(), agent.id)
     db().commit()
     flash(f"{agent.name} ist deaktiviert und wird nicht mehr angerufen.", "success")
     return redirect(url_for("agents_pages.agents"))
@@ -117,10 +119,9 @@ def reset_password(agent_id: int) -> ResponseReturnValue:
     if len(password) < MIN_PASSWORD:
         flash(f"Das neue Passwort braucht mindestens {MIN_PASSWORD} Zeichen.", "error")
         return redirect(url_for("agents_pages.agents"))
-    # A new hash also ends the agent's open sessions (see SignedInAgent.get_id).
     agent.password_hash = hash_password(password)
-    agent.failed_logins = 0
-    agent.locked_until = None
+    end_all_sessions(db(), agent.id)
+    forget_account(db(), agent.email)
     db().commit()
     flash(f"Das Passwort von {agent.name} wurde neu gesetzt.", "success")
     return redirect(url_for("agents_pages.agents"))

@@ -1,8 +1,10 @@
 """Sign-in and sign-out of agents: GET/POST /login, POST /logout.
 
-Wrong passwords are counted on the agent; the fifth locks sign-in for 15 minutes
-(times from the runtime clock). An unknown address gets the same answer as a
-wrong password, so the form does not tell which e-mail addresses exist.
+Attempts are throttled per account and client address with growing delays
+(hotline/accounts/sign_in_throttle.py), never locked. An unknown address, a wrong
+password and a throttled attempt get the same answer after the same work (one password
+hash checked), so the form tells nobody which e-mail addresses exist. Signing out ends
+every session of the agent on the server (hotline/accounts/sessions.py).
 """
 
 from __future__ import annotations
@@ -10,24 +12,19 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from hotline.accounts import sign_in_throttle
 from hotline.accounts.secrets import check_password, hash_password
+from hotline.accounts.sessions import end_all_sessions
 from hotline.app import runtime
 from hotline.models import Agent
-from hotline.web.ui import (
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    SignedInAgent,
-    berlin,
-    db,
-    safe_next,
-)
+from hotline.web.ui import SignedInAgent, db, safe_next, signed_in_agent
 
 bp = Blueprint("auth", __name__)
 
 WRONG = "E-Mail-Adresse oder Passwort ist falsch."
-# Checked against when the address is unknown, so both answers take as long.
+# Checked against when the address is unknown or the try throttled: every answer takes as long.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
@@ -58,42 +55,16 @@ def _sign_in(email: str, password: str) -> str | None:
     """Sign the agent in; the German error to show when that is refused."""
     s = db()
     now = runtime().clock.now()
+    address = request.remote_addr or ""
+    admitted = sign_in_throttle.admit(s, email, address, now)
     agent = s.scalar(select(Agent).where(Agent.email == email)) if email else None
-    if agent is None or not agent.active or not agent.password_hash:
+    usable = admitted and agent is not None and agent.active and bool(agent.password_hash)
+    if agent is None or not usable:
         check_password(_DUMMY_HASH, password)
         return WRONG
-    if agent.locked_until is not None and agent.locked_until > now:
-        return (
-            "Zu viele falsche Passwörter: die Anmeldung ist bis "
-            f"{berlin(agent.locked_until, '%H:%M')} Uhr gesperrt."
-        )
     if not check_password(agent.password_hash, password):
-        # Counted in the database, not on the loaded row: two wrong tries at the
-        # same moment must both count.
-        s.execute(
-            update(Agent)
-            .where(Agent.id == agent.id)
-            .values(failed_logins=Agent.failed_logins + 1)
-            .execution_options(synchronize_session=False)
-        )
-        failed = s.scalar(select(Agent.failed_logins).where(Agent.id == agent.id)) or 0
-        if failed >= MAX_FAILED_LOGINS:
-            s.execute(
-                update(Agent)
-                .where(Agent.id == agent.id)
-                .values(failed_logins=0, locked_until=now + LOCKOUT)
-                .execution_options(synchronize_session=False)
-            )
-            s.commit()
-            return (
-                f"{MAX_FAILED_LOGINS} falsche Passwörter: die Anmeldung ist für "
-                f"{int(LOCKOUT.total_seconds() // 60)} Minuten gesperrt."
-            )
-        s.commit()
         return WRONG
-    agent.failed_logins = 0
-    agent.locked_until = None
-    s.commit()
+    sign_in_throttle.succeeded(s, email, address, now)
     # A fresh session: nothing from before the sign-in carries over.
     session.clear()
     session.permanent = True
@@ -104,6 +75,9 @@ def _sign_in(email: str, password: str) -> str | None:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        end_all_sessions(db(), signed_in_agent().id)
+        db().commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login", logged_out=1))

@@ -18,6 +18,7 @@ from hotline.models import (
     Ticket,
     TicketNote,
 )
+from hotline.notes import checked_note
 from hotline.web.remote_pages import close_remote_sessions
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
@@ -25,7 +26,6 @@ bp = Blueprint("tickets_pages", __name__)
 
 TICKET_STATUSES = ("open", "closed")
 PAGE_SIZE = 200
-MAX_TEXT = 4000
 
 
 @bp.get("/tickets")
@@ -98,7 +98,7 @@ def _back(number: int) -> ResponseReturnValue:
 @bp.post("/tickets/<int:number>/notes")
 def add_note(number: int) -> ResponseReturnValue:
     found = _ticket(number)
-    text = request.form.get("text", "").strip()[:MAX_TEXT]
+    text = checked_note(request.form.get("text"))
     if not text:
         flash("Die Notiz ist leer und wurde nicht gespeichert.", "error")
         return _back(number)

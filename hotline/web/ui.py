@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -40,8 +41,6 @@ from hotline.directory.phones import format_national
 from hotline.models import Agent
 
 SESSION_LIFETIME = timedelta(hours=12)
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 
 # Endpoints anyone may reach; everything else (outside the machine blueprints) needs an agent.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health.healthz"})
@@ -111,15 +110,17 @@ def _machine_blueprints(app: Flask) -> frozenset[str]:
 class SignedInAgent(UserMixin):
     """The agent of the request, as Flask-Login sees it.
 
-    The id carries a fingerprint of the password hash: resetting a password ends
-    every session that was signed in with the old one.
+    The id carries the agent's session epoch (raised by sign-out, deactivation and a new
+    password: hotline/accounts/sessions.py) and a fingerprint of the password hash, so a
+    cookie from before either change signs nobody in.
     """
 
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
 
     def get_id(self) -> str:
-        return f"{self.agent.id}:{_fingerprint(self.agent.password_hash)}"
+        agent = self.agent
+        return f"{agent.id}:{agent.session_epoch}:{_fingerprint(agent.password_hash)}"
 
     @property
     def is_active(self) -> bool:
@@ -140,13 +141,14 @@ def _fingerprint(password_hash: str | None) -> str:
 
 @login_manager.user_loader
 def _load_agent(user_id: str) -> SignedInAgent | None:
-    agent_id, _, fingerprint = user_id.partition(":")
-    if not agent_id.isdigit():
+    agent_id, _, rest = user_id.partition(":")
+    epoch, _, fingerprint = rest.partition(":")
+    if not (agent_id.isascii() and agent_id.isdigit() and len(agent_id) <= 18):
         return None
     agent = db().get(Agent, int(agent_id))
     if agent is None or not agent.active or not agent.password_hash:
         return None
-    if fingerprint != _fingerprint(agent.password_hash):
+    if epoch != str(agent.session_epoch) or fingerprint != _fingerprint(agent.password_hash):
         return None
     return SignedInAgent(agent)
 
@@ -264,10 +266,28 @@ def euro(value: str | None) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A local path to return to after sign-in; anything else (another host) is dropped."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path of this site to return to after sign-in, as the browser will read it; None
+    for anything that could lead elsewhere (another host, a scheme) or is no clean path.
+
+    Judged after the browser's own clean-up (WHATWG URL parsing): it drops tabs and line
+    breaks anywhere, trims control characters and spaces at the ends, and reads a
+    backslash as a slash: "/", a tab, "/evil.example" is "//evil.example", another host.
+    """
+    if not target:
         return None
-    return target
+    cleaned = target.strip("".join(map(chr, range(0x21)))).translate(_TAB_AND_NEWLINE)
+    cleaned = cleaned.replace("\\", "/")
+    if not cleaned.isascii() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in cleaned):
+        return None
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
+
+
+_TAB_AND_NEWLINE = str.maketrans("", "", "\t\n\r")
 
 
 # --- wiring ---------------------------------------------------------------------------------
@@ -352,7 +372,8 @@ _NOT_FOUND = "Diese Seite gibt es nicht."
 
 def _error_page(status: int, title: str, text: str) -> Callable[[Any], ResponseReturnValue]:
     def handler(_error: Any) -> ResponseReturnValue:
-        if is_machine_blueprint(request.blueprint):
+        # By path too: a URL under /api/ that matches no route has no blueprint.
+        if is_machine_blueprint(request.blueprint) or request.path.startswith("/api/"):
             return {"error": title}, status
         return render_template("error.html", title=title, text=text, status=status), status
 

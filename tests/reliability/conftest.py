@@ -64,6 +64,7 @@ class Figures:
     five_xx: Counter[str] = field(default_factory=Counter)
     attacks_tried: Counter[str] = field(default_factory=Counter)
     attacks_refused: Counter[str] = field(default_factory=Counter)
+    measured: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault(self, kind: str) -> FaultRecord:
@@ -83,6 +84,11 @@ class Figures:
             self.attacks_tried[kind] += 1
             if refused:
                 self.attacks_refused[kind] += 1
+
+    def measure(self, what: str, figure: str) -> None:
+        """A figure an attack test measured (e.g. answer times), printed as it is."""
+        with self.lock:
+            self.measured[what] = figure
 
 
 @dataclass
@@ -123,6 +129,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     lines.append("  (scheduler killed -9: the test of tests/callbacks/test_processes.py, run here)")
     lines += _table("inputs fuzzed", f.fuzzed, f.five_xx, ("inputs", "5xx"))
     lines += _table("attacks", f.attacks_tried, f.attacks_refused, ("tried", "refused"))
+    if f.measured:
+        lines.append("measured during the attacks")
+        lines += [f"  {what}: {figure}" for what, figure in sorted(f.measured.items())]
     for line in lines:
         tr.write_line(line)
     summary = {

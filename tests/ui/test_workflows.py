@@ -312,7 +312,7 @@ def test_an_upload_with_an_error_names_the_row_and_imports_nothing(
     assert "Zeile 3" in text and "plan" in text
     assert "/import/apply" not in text
     assert session.scalar(select(Customer)) is None
-    assert not list(upload_dir.glob("*.csv"))
+    assert not list(upload_dir.iterdir())
 
 
 def test_dry_run_first_then_the_same_file_is_imported(
@@ -321,9 +321,10 @@ def test_dry_run_first_then_the_same_file_is_imported(
     text = upload(supervisor_client, GOOD_CSV)
     assert "Probelauf" in text and "würden angelegt" in text and "Import ausführen" in text
     assert session.scalar(select(Customer)) is None
-    stored = list(upload_dir.glob("*.csv"))
+    # Kept as checked records with hashed PINs, not as the uploaded CSV.
+    stored = list(upload_dir.glob("*.pending.json"))
     assert len(stored) == 1
-    token = stored[0].stem
+    token = stored[0].name.removesuffix(".pending.json")
     assert f'value="{token}"' in text
 
     response = supervisor_client.post(
@@ -333,7 +334,7 @@ def test_dry_run_first_then_the_same_file_is_imported(
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "Import ausgeführt" in text
     assert session.scalar(select(Customer.name)) == "Café Sonne"
-    assert not list(upload_dir.glob("*.csv"))
+    assert not list(upload_dir.iterdir())
     # The file is gone: a second click cannot import twice, and says why.
     response = supervisor_client.post(
         "/import/apply",

@@ -1,7 +1,7 @@
 """remote_sessions: TeamViewer Web API sessions (code, state, end-customer link, SMS)
 
 Revision ID: 0010_remote
-Revises: 0004_callback_list_order
+Revises: 0007_hardening
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import hotline.models.base
 
 revision = "0010_remote"
-down_revision = "0004_callback_list_order"
+down_revision = "0007_hardening"
 branch_labels = None
 depends_on = None
 
