@@ -12,6 +12,13 @@ from hotline.models.customers import (
     PhoneNumber,
     Station,
 )
+from hotline.models.mail import (
+    ImapFolderState,
+    Mail,
+    MailAttachment,
+    MailCancellation,
+    UndeliverableAddress,
+)
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
@@ -27,12 +34,17 @@ __all__ = [
     "ContractEvent",
     "Counter",
     "Customer",
+    "ImapFolderState",
+    "Mail",
+    "MailAttachment",
+    "MailCancellation",
     "PhoneNumber",
     "PinAttempt",
     "RemoteSession",
     "Station",
     "Ticket",
     "TicketNote",
+    "UndeliverableAddress",
     "UTCDateTime",
     "table_of",
 ]
