@@ -173,9 +173,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "unverified_sender", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
+            sa.Column("unverified_sender", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_tickets_assignee_id_agents"),

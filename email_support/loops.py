@@ -1,0 +1,48 @@
+"""Loop protection (RFC 3834): to which mails the hotline never answers automatically,
+and the hourly limit of automatic answers per address."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from email_support.parsing import ParsedMail
+from hotline.models import Mail
+
+_BULK = frozenset({"bulk", "junk", "list"})
+_ROBOTS = ("mailer-daemon", "postmaster")
+
+
+def why_no_auto_answer(mail: ParsedMail, own_address: str) -> str | None:
+    """The reason not to answer this mail automatically, or None when an answer may go."""
+    if mail.auto_submitted and mail.auto_submitted.strip().lower() != "no":
+        return f"Auto-Submitted: {mail.auto_submitted.strip()}"
+    if mail.precedence in _BULK:
+        return f"Precedence: {mail.precedence}"
+    if mail.list_id:
+        return "Mailingliste (List-Id)"
+    if mail.return_path is not None and mail.return_path.strip() in ("", "<>"):
+        return "leerer Return-Path"
+    if not mail.from_address:
+        return "kein Absender"
+    local = mail.from_address.partition("@")[0]
+    if local in _ROBOTS:
+        return f"Absender {mail.from_address}"
+    if mail.from_address == own_address.lower():
+        return "eigene Adresse"
+    return None
+
+
+def over_hourly_limit(session: Session, address: str, now: datetime, per_hour: int) -> bool:
+    """True when `address` had `per_hour` automatic answers in the last hour already."""
+    sent = session.scalar(
+        select(func.count(Mail.id)).where(
+            Mail.to_address == address,
+            Mail.auto.is_(True),
+            Mail.direction == "out",
+            Mail.created_at > now - timedelta(hours=1),
+        )
+    )
+    return (sent or 0) >= per_hour
