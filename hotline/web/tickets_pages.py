@@ -76,7 +76,10 @@ def tickets() -> ResponseReturnValue:
         query = query.where(Ticket.assignee_id == int(assignee))
     s = db()
     rows = s.execute(query).all()
-    agents = dict(s.execute(select(Agent.id, Agent.name).order_by(Agent.name)).tuples())
+    agents = {
+        agent_id: name
+        for agent_id, name in s.execute(select(Agent.id, Agent.name).order_by(Agent.name))
+    }
     filters = {st: STATUS_LABELS[st] for st in TICKET_STATUSES} | {"all": "alle"}
     return render_template(
         "tickets.html",
