@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from email_support import wording
-from email_support.loops import over_hourly_limit, why_no_auto_answer
+from email_support.loops import automatic_reason, over_hourly_limit, why_no_auto_answer
 from email_support.outbox import queue_mail, send_due
 from email_support.parsing import ParsedMail, parse_mail
 from email_support.senders import (
@@ -104,13 +104,13 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
         result = Ingested("reply", mail.id, ticket.number)
         result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
-    is_robot = automatic is not None and automatic not in ("eigene Adresse", "kein Absender")
-    if is_robot and automatic:
+    robot = automatic_reason(parsed)
+    if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
         mail.auto = True
         mail.unassigned_reason = "automatic"
-        _note(mail, f"Automatische Nachricht ({automatic}): kein Ticket, keine Antwort")
-        return Ingested("automatic", mail.id, no_answer=automatic)
+        _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
+        return Ingested("automatic", mail.id, no_answer=robot)
     decision = decide(session, matches, parsed.subject, today)
     if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
         # A cancellation is the customer's right from any registered address.

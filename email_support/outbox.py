@@ -136,7 +136,8 @@ def _send_one(
         raw, to, attempts = mail.raw or b"", mail.to_address, mail.send_attempts
     try:
         deliver(settings, raw, to)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        # ValueError: an address or header the SMTP dialogue cannot carry (non-ASCII).
         reason = _reason(exc)
         log.warning("mail %s to %s not sent (attempt %d): %s", mail_id, to, attempts, reason)
         retry = None
