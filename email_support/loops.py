@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from email_support.parsing import ParsedMail
@@ -52,7 +52,7 @@ def over_hourly_limit(session: Session, address: str, now: datetime, per_hour: i
     sent = session.scalar(
         select(func.count(Mail.id)).where(
             Mail.to_address == address,
-            Mail.auto.is_(True),
+            Mail.auto == true(),
             Mail.direction == "out",
             Mail.created_at > now - timedelta(hours=1),
         )

@@ -49,31 +49,33 @@ def sender_contracts(session: Session, address: str, today: date) -> list[Sender
     """The contracts on which `address` is the customer's or an admin's (case-insensitive)."""
     if not address:
         return []
+    columns = (
+        Contract.id,
+        Contract.plan,
+        Contract.start,
+        Contract.cancellation_received,
+        Contract.cancellation_by,
+        Contract.termination_effective,
+        Contract.termination_reason,
+        Customer.id.label("customer_id"),
+        Customer.name.label("customer_name"),
+    )
+    by_customer = select(*columns).join(Customer, Contract.customer_id == Customer.id)
+    as_customer = by_customer.where(func.lower(Customer.email) == address)
+    as_admin = by_customer.join(Contact, Contact.contract_id == Contract.id).where(
+        func.lower(Contact.email) == address
+    )
     found: dict[tuple[int, str], SenderContract] = {}
-    by_customer = select(Contract, Customer).join(Customer, Contract.customer_id == Customer.id)
-    rows = [
-        *(
-            (c, cu, CUSTOMER)
-            for c, cu in session.execute(by_customer.where(func.lower(Customer.email) == address))
-        ),
-        *(
-            (c, cu, ADMIN)
-            for c, cu in session.execute(
-                by_customer.join(Contact, Contact.contract_id == Contract.id).where(
-                    func.lower(Contact.email) == address
-                )
+    for role, query in ((CUSTOMER, as_customer), (ADMIN, as_admin)):
+        for row in session.execute(query):
+            found[(row.id, role)] = SenderContract(
+                contract_id=row.id,
+                customer_id=row.customer_id,
+                customer_name=row.customer_name,
+                plan=row.plan,
+                role=role,
+                entitled=is_entitled(status_on(facts_of(row), today)),
             )
-        ),
-    ]
-    for contract, customer, role in rows:
-        found[(contract.id, role)] = SenderContract(
-            contract_id=contract.id,
-            customer_id=customer.id,
-            customer_name=customer.name,
-            plan=contract.plan,
-            role=role,
-            entitled=is_entitled(status_on(facts_of(contract), today)),
-        )
     return list(found.values())
 
 

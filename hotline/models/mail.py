@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base
-from hotline.models.customers import Contact, Customer
+from hotline.models.customers import Contact, Contract, Customer
 
 
 class Mail(Base):
@@ -129,6 +129,8 @@ class UndeliverableAddress(Base):
     at: Mapped[datetime]
 
 
-# Senders are matched case-insensitively against customers' and admins' addresses.
+# Senders are matched case-insensitively against customers' and admins' addresses, and
+# from a customer to its contracts.
 Index("ix_customers_email_lower", func.lower(Customer.email))
 Index("ix_contacts_email_lower", func.lower(Contact.email))
+Index("ix_contracts_customer_id", Contract.customer_id)

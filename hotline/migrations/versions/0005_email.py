@@ -185,9 +185,11 @@ def upgrade() -> None:
     # Senders are matched case-insensitively against customers' and admins' addresses.
     op.create_index("ix_customers_email_lower", "customers", [sa.text("lower(email)")])
     op.create_index("ix_contacts_email_lower", "contacts", [sa.text("lower(email)")])
+    op.create_index("ix_contracts_customer_id", "contracts", ["customer_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contracts_customer_id", table_name="contracts")
     op.drop_index("ix_contacts_email_lower", table_name="contacts")
     op.drop_index("ix_customers_email_lower", table_name="customers")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
