@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -21,6 +22,7 @@ _TRACE_HEADERS = frozenset(
 # Declared Latin-1 is in practice mostly Windows-1252 (curly quotes, €), which is a superset.
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252"}
 _MSGID = re.compile(r"<[^<>\s]+>")
+_FOLD = re.compile(r"\r?\n[ \t]*")
 _MESSAGE_HEADERS = ("from", "to", "subject", "date", "message-id")
 
 
@@ -106,7 +108,8 @@ def parse_mail(raw: bytes, max_bytes: int) -> ParsedMail:
     parsed.dedup_key = dedup_key(raw, parsed.message_id)
     parsed.body, body_part = _body(message, problems)
     keep = len(raw) <= max_bytes
-    for part in message.walk():
+    parts = message.walk() if message.is_multipart() else iter([message])
+    for part in parts:
         if part is body_part or part.is_multipart():
             continue
         if part.get_content_type() in ("message/delivery-status", "text/rfc822-headers"):
@@ -142,20 +145,34 @@ def dedup_key(raw: bytes, message_id: str | None) -> str:
 
 
 class _HeaderReader:
-    """Header values that never raise: a header the parser chokes on is kept raw."""
+    """Header values that never raise: a header that cannot be decoded is kept raw.
+
+    Values come from the parsed message's raw header lines, unfolded, and only encoded
+    words (RFC 2047) are decoded: building policy.default's header objects for every
+    header read was most of a mail's parsing time. The policy's own parser is the
+    second try for encoded words, the raw value the last."""
 
     def __init__(self, message: Message, problems: list[str]) -> None:
         self.message = message
         self.problems = problems
+        self.raw: dict[str, str] = {}
+        for key, value in message.raw_items():
+            self.raw.setdefault(key.lower(), str(value))
 
     def text(self, name: str) -> str:
+        raw = _unescape(_FOLD.sub(" ", self.raw.get(name.lower(), "")).strip())
+        if "=?" not in raw:
+            return raw
+        try:
+            return str(make_header(decode_header(raw)))
+        except Exception:  # noqa: BLE001 - unknown charsets, broken base64, ...
+            pass
         try:
             value = self.message.get(name)
             return "" if value is None else str(value)
         except Exception:  # noqa: BLE001 - CPython's header parser raises many kinds
-            raw = self._raw(name)
             self.problems.append(f"Kopfzeile {name} nicht lesbar, unverändert übernommen")
-            return raw
+            return raw.encode("utf-8", "replace").decode("utf-8")
 
     def address(self, name: str) -> tuple[str, str]:
         value = self.text(name)
@@ -168,11 +185,17 @@ class _HeaderReader:
                 return display.strip(), address.strip().lower()
         return "", ""
 
-    def _raw(self, name: str) -> str:
-        for key, value in self.message.raw_items():
-            if key.lower() == name.lower():
-                return str(value).encode("utf-8", "replace").decode("utf-8")
-        return ""
+
+def _unescape(value: str) -> str:
+    """Raw 8-bit header bytes (kept by the parser as surrogate escapes) as text: UTF-8 as
+    most senders use it, else Windows-1252."""
+    if value.isascii() or not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _first_id(value: str) -> str | None:
