@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -366,8 +366,3 @@ def _bounce(session: Session, parsed: ParsedMail, mail: Mail, now: datetime) -> 
 
 def _note(mail: Mail, text: str) -> None:
     mail.notes = f"{mail.notes}\n{text}".strip()
-
-
-def received_on(rt: Runtime, at: datetime) -> date:
-    """The local date a mail arrived: the received date of a cancellation."""
-    return at.astimezone(rt.calendar.zone).date()

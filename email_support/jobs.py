@@ -10,7 +10,6 @@ from email_support.outbox import send_due
 from hotline.runtime import Runtime
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 60
 
 
 def mail_run(rt: Runtime) -> dict[str, int]:

@@ -44,12 +44,6 @@ def tagged_subject(number: int | None, subject: str, prefix: str = "") -> str:
     return f"{prefix}{tag}{plain}"[:900]
 
 
-def german_date(at: datetime, zone: object) -> str:
-    """ "Montag, 30. November 2026"."""
-    local = at.astimezone(zone)  # type: ignore[arg-type]
-    return f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} {local.year}"
-
-
 def when_support_answers(calendar: BusinessCalendar, now: datetime) -> str:
     """ "in Kürze" while open, else the next opening: "morgen, am Dienstag, den 1. Dezember,
     ab 9 Uhr" — as the phone confirmation says it."""
