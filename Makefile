@@ -27,6 +27,11 @@ test: $(BIN)/.installed deploy-tools
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
 		|| { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium; browser tests will be skipped" >&2
+	@# The e-mail tests start a private IMAP server of their own from Debian's dovecot-imapd.
+	@[ -x /usr/sbin/dovecot ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+			&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq dovecot-imapd >/dev/null; } \
+		|| echo "warning: could not install dovecot-imapd; IMAP tests will be skipped" >&2
 	$(BIN)/pytest
 
 # tests/deploy run the shipped nginx site with a certificate made by openssl and

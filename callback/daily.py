@@ -23,6 +23,7 @@ from hotline.models import (
     ContractEvent,
     PinAttempt,
 )
+from hotline.privacy.mails import forget_old_mails
 from hotline.settings import Settings
 
 
@@ -56,7 +57,8 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     Finished callbacks (done, failed, cancelled) whose last change is older than
     `retention_call_details_days` lose the customer's number, the agent's note and
     the error texts (which can quote the number); the rows stay for the reports.
-    Open callbacks are never touched, however old.
+    Open callbacks are never touched, however old. Mails of closed tickets (or of none)
+    older than that lose their addresses, text and attachments (hotline.privacy.mails).
     """
     recordings_before = now - timedelta(days=settings.retention_recordings_days)
     details_before = now - timedelta(days=settings.retention_call_details_days)
@@ -104,6 +106,7 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
         .execution_options(synchronize_session=False)
     )
     return {
+        "mails": forget_old_mails(session, details_before),
         "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
         "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
         "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]

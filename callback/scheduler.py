@@ -9,7 +9,9 @@ Jobs (APScheduler 3, in-memory job store, no business data in job args):
   down become calls and callback requests (callback.spool), so they are released
   in the same run;
 - contracts: term roll-over and ends, daily at 00:10 local time;
-- retention: clean-up, daily at 03:30 local time.
+- retention: clean-up, daily at 03:30 local time;
+- mail: the e-mail outbox and, when configured, one IMAP poll (email_support.jobs),
+  every minute.
 
 All jobs are idempotent sweeps over our own tables, so they also run once the
 moment a scheduler becomes active: a scheduler that was down all weekend (or a
@@ -114,9 +116,14 @@ class Jobs:
             log.info("retention clean-up: %s", removed)
         return removed
 
+    def mail(self) -> dict[str, int]:
+        from email_support.jobs import mail_run
+
+        return mail_run(self.rt)
+
     def catch_up(self) -> None:
         """Run every job once, now (on becoming the active scheduler)."""
-        for job in (self.release, self.contracts, self.retention):
+        for job in (self.release, self.contracts, self.retention, self.mail):
             try:
                 job()
             except (SQLAlchemyError, OSError):
@@ -167,6 +174,12 @@ def build_scheduler(rt: Runtime, jobs: Jobs) -> BackgroundScheduler:
         CronTrigger(hour=3, minute=30, timezone=zone),
         id="retention",
         name="retention clean-up",
+    )
+    scheduler.add_job(
+        jobs.mail,
+        IntervalTrigger(seconds=60, timezone=zone),
+        id="mail",
+        name="send the outbox, fetch new mail",
     )
     return scheduler
 

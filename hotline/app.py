@@ -94,10 +94,12 @@ def _register_optional_blueprints(app: Flask) -> None:
     # The app factory is the one place that knows the outer packages; the domain
     # code inside hotline/ never imports them.
     from callback import register as register_callback
+    from email_support import register as register_email
     from ivr_flows import register as register_ivr
 
     register_ivr(app)
     register_callback(app)
+    register_email(app)
 
 
 def runtime() -> Runtime:

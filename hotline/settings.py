@@ -37,6 +37,29 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """The e-mail channel: IMAP polling (optional), limits of automatic answers and size."""
+
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_username: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
+    # Plain IMAP without TLS: only outside production (tests' local dovecot).
+    imap_plain: bool = False
+    auto_replies_per_hour: int = 5
+    max_message_bytes: int = 10 * 1024 * 1024
+    send_retry_minutes: int = 5
+
+    @property
+    def imap_configured(self) -> bool:
+        return bool(self.imap_host and self.imap_username and self.imap_password)
+
+    def __repr__(self) -> str:  # the IMAP password never reaches a log
+        return f"MailSettings(imap_host={self.imap_host!r}, imap_folder={self.imap_folder!r})"
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database_url: str
@@ -78,6 +101,7 @@ class Settings:
     teamviewer_groupname: str = "Kassen-Hotline"
     teamviewer_timeout_seconds: int = 10
     sms_sender: str | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -134,7 +158,9 @@ def load_settings(
             "HOTLINE_NUMBER", env_vars.get("HOTLINE_NUMBER") or h["hotline_number"]
         ),
         now=_now(env_vars.get("HOTLINE_NOW")) if env != "production" else None,
-        support_email=_str("hotline.support_email", h["support_email"]),
+        support_email=_str(
+            "HOTLINE_MAIL_ADDRESS", env_vars.get("HOTLINE_MAIL_ADDRESS") or h["support_email"]
+        ),
         prompts=_choice("hotline.prompts", h["prompts"], ("de", "en")),
         spool_dir=_spool_dir(h.get("spool_dir", "")),
         voice_language=_str("voice.language", v["language"]),
@@ -171,6 +197,7 @@ def load_settings(
             "retention.call_details_days", r["call_details_days"], 1, 3650
         ),
         **_remote(raw.get("remote", {}), env_vars),
+        mail=_mail(raw.get("mail", {}), env_vars, env),
     )
     if env == "production":
         missing = [
@@ -199,6 +226,32 @@ def load_settings(
                 f"(or set HOTLINE_ENV=development for a local trial){why}"
             )
     return settings
+
+
+def _mail(m: Mapping[str, Any], env_vars: Mapping[str, str], env: str) -> MailSettings:
+    plain = env_vars.get("HOTLINE_IMAP_TLS", "").lower() in ("0", "no", "false", "off")
+    if plain and env == "production":
+        raise SettingsError("HOTLINE_IMAP_TLS: plain IMAP without TLS is refused in production")
+    return MailSettings(
+        imap_host=env_vars.get("HOTLINE_IMAP_HOST") or None,
+        imap_port=_int(
+            "HOTLINE_IMAP_PORT",
+            env_vars.get("HOTLINE_IMAP_PORT") or (143 if plain else 993),
+            1,
+            65535,
+        ),
+        imap_username=env_vars.get("HOTLINE_IMAP_USERNAME") or None,
+        imap_password=env_vars.get("HOTLINE_IMAP_PASSWORD") or None,
+        imap_folder=env_vars.get("HOTLINE_IMAP_FOLDER") or "INBOX",
+        imap_plain=plain,
+        auto_replies_per_hour=_int(
+            "mail.auto_replies_per_hour", m.get("auto_replies_per_hour", 5), 0, 1000
+        ),
+        max_message_bytes=_int(
+            "mail.max_message_bytes", m.get("max_message_bytes", 10 * 1024 * 1024), 1024, 2**31 - 1
+        ),
+        send_retry_minutes=_int("mail.send_retry_minutes", m.get("send_retry_minutes", 5), 1, 1440),
+    )
 
 
 def redact_url(url: str) -> str:

@@ -13,6 +13,13 @@ from hotline.models.customers import (
     Station,
 )
 from hotline.models.throttles import LoginThrottle
+from hotline.models.mail import (
+    ImapFolderState,
+    Mail,
+    MailAttachment,
+    MailCancellation,
+    UndeliverableAddress,
+)
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
@@ -29,12 +36,17 @@ __all__ = [
     "Counter",
     "Customer",
     "LoginThrottle",
+    "ImapFolderState",
+    "Mail",
+    "MailAttachment",
+    "MailCancellation",
     "PhoneNumber",
     "PinAttempt",
     "RemoteSession",
     "Station",
     "Ticket",
     "TicketNote",
+    "UndeliverableAddress",
     "UTCDateTime",
     "table_of",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base
@@ -34,10 +34,15 @@ class Ticket(Base):
     )
     channel: Mapped[str] = mapped_column(String(20), default="phone")
     category: Mapped[str | None] = mapped_column(String(20))
+    # open | waiting (for the customer) | closed
     status: Mapped[str] = mapped_column(String(20), default="open")
     subject: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    # Opened by a mail from an unknown address that named a customer number.
+    # A server default only: the prepared ticket INSERTs of the webhooks leave it out.
+    unverified_sender: Mapped[bool] = mapped_column(server_default=false())
 
 
 class TicketNote(Base):

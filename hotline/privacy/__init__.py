@@ -33,6 +33,7 @@ from hotline.models import (
     PhoneNumber,
     Ticket,
 )
+from hotline.privacy.mails import erase_mails, export_mails, mail_ids_of
 
 ERASED = "gelöscht"
 _OPEN_CALLBACK = ("queued", "due", "claimed", "calling")
@@ -56,6 +57,7 @@ class Person:
     customer_ids: set[int] = field(default_factory=set)
     agent_ids: set[int] = field(default_factory=set)
     phone_number_ids: set[int] = field(default_factory=set)
+    mail_ids: set[int] = field(default_factory=set)
 
     @property
     def found(self) -> bool:
@@ -67,6 +69,7 @@ class Person:
                 self.customer_ids,
                 self.agent_ids,
                 self.phone_number_ids,
+                self.mail_ids,
             )
         )
 
@@ -86,6 +89,7 @@ def find_person(session: Session, subject: str) -> Person:
             session.scalars(select(Customer.id).where(Customer.email.ilike(email)))
         )
         person.agent_ids.update(session.scalars(select(Agent.id).where(Agent.email == email)))
+        person.mail_ids.update(mail_ids_of(session, [email]))
     else:
         e164 = normalize(text)
         if e164 is None:
@@ -217,6 +221,7 @@ def export_person(session: Session, subject: str) -> dict[str, Any]:
         "customers": customers,
         "agents": agents,
         "recordings": [cb["recording_url"] for cb in callbacks if cb["recording_url"]],
+        "mails": export_mails(session, person.mail_ids),
     }
 
 
@@ -237,6 +242,7 @@ def erase_person(session: Session, subject: str, now: datetime) -> dict[str, int
         "contacts": 0,
         "customers": 0,
         "agents": 0,
+        "mails": erase_mails(session, person.mail_ids, person.emails),
     }
     calls = list(session.scalars(select(Call).where(Call.id.in_(sorted(person.call_ids)))))
     for call in calls:

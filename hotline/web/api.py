@@ -12,6 +12,8 @@ from sqlalchemy import select
 from hotline.app import runtime
 from hotline.contracts.records import ContractError, contract_overview, get_contract
 from hotline.models import Call, Contract, Customer, Ticket
+from hotline.tickets import CHANNELS
+from hotline.tickets.conversation import ticket_summary
 from hotline.web.api_auth import int_arg, json_error, json_errors_for_api, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -60,9 +62,14 @@ def calls() -> ResponseReturnValue:
 @bp.get("/tickets")
 @token_required
 def tickets() -> ResponseReturnValue:
-    """The latest tickets, newest first (?status=open|closed, ?limit=1..500)."""
+    """Tickets, newest first (?channel=phone|email, ?status=open|waiting|closed, ?limit=1..500,
+    ?offset)."""
     limit = int_arg("limit", 100, 1, MAX_LIMIT)
+    offset = int_arg("offset", 0, 0)
     status = request.args.get("status")
+    channel = request.args.get("channel")
+    if channel and channel not in CHANNELS:
+        return json_error(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}", 400)
     rt = runtime()
     zone = rt.calendar.zone
     with rt.sessions() as session:
@@ -72,18 +79,16 @@ def tickets() -> ResponseReturnValue:
             .outerjoin(Customer, Customer.id == Contract.customer_id)
             .order_by(Ticket.opened_at.desc(), Ticket.id.desc())
             .limit(limit)
+            .offset(offset)
         )
         if status:
             query = query.where(Ticket.status == status)
+        if channel:
+            query = query.where(Ticket.channel == channel)
         result = [
             {
-                "number": ticket.number,
-                "contract_number": contract_number,
-                "customer_number": customer_number,
-                "channel": ticket.channel,
+                **ticket_summary(ticket, contract_number, customer_number, zone),
                 "category": ticket.category,
-                "status": ticket.status,
-                "subject": ticket.subject,
                 "opened_at": _iso(ticket.opened_at, zone),
                 "closed_at": _iso(ticket.closed_at, zone),
             }

@@ -1,38 +1,60 @@
-"""Tickets: the list (newest first, filter by status) and a ticket's page, with notes
-and closing/reopening (remote maintenance: hotline/web/remote_pages.py)."""
+"""Tickets: the list (newest first; filters, search) and a ticket's page: its conversation
+(calls, callbacks, mails, notes in time order), status and assignee, and closing/reopening.
+Answering by e-mail: email_support.pages; remote maintenance: hotline/web/remote_pages.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from hotline.app import runtime
 from hotline.models import (
     Agent,
-    Call,
-    Callback,
     Contract,
     Customer,
+    Mail,
     Station,
     Ticket,
     TicketNote,
 )
 from hotline.notes import checked_note
+from hotline.tickets import CHANNELS
+from hotline.tickets.conversation import conversation
 from hotline.web.remote_pages import close_remote_sessions
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 bp = Blueprint("tickets_pages", __name__)
 
-TICKET_STATUSES = ("open", "closed")
+TICKET_STATUSES = ("open", "waiting", "closed")
+ARTICLE_LABELS = {
+    "call_in": "Anruf",
+    "call_out": "Anruf (ausgehend)",
+    "callback_out": "Rückruf",
+    "mail_in": "E-Mail erhalten",
+    "mail_out": "E-Mail gesendet",
+    "note_in": "Notiz",
+}
+SEND_LABELS = {
+    "pending": "wird gesendet",
+    "sending": "Versand unklar",
+    "sent": "gesendet",
+    "failed": "Senden fehlgeschlagen",
+}
 PAGE_SIZE = 200
 
 
 @bp.get("/tickets")
 def tickets() -> ResponseReturnValue:
+    """The list: filters by status, channel and assignee; search by ticket number,
+    customer number or sender address."""
     chosen = request.args.get("status", "open")
     if chosen not in (*TICKET_STATUSES, "all"):
         chosen = "open"
+    channel = request.args.get("channel", "")
+    channel = channel if channel in CHANNELS else ""
+    assignee = request.args.get("assignee", "")
+    q = request.args.get("q", "").strip()[:200]
     query = (
         select(Ticket, Contract.number, Customer.name, Station.name)
         .outerjoin(Contract, Ticket.contract_id == Contract.id)
@@ -41,13 +63,51 @@ def tickets() -> ResponseReturnValue:
         .order_by(Ticket.opened_at.desc(), Ticket.id.desc())
         .limit(PAGE_SIZE)
     )
+    if q:
+        chosen = "all" if "status" not in request.args else chosen
+        query = query.where(_search(q))
     if chosen != "all":
         query = query.where(Ticket.status == chosen)
-    rows = db().execute(query).all()
-    filters = {s: STATUS_LABELS[s] for s in TICKET_STATUSES} | {"all": "alle"}
+    if channel:
+        query = query.where(Ticket.channel == channel)
+    if assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif assignee.isdigit():
+        query = query.where(Ticket.assignee_id == int(assignee))
+    s = db()
+    rows = s.execute(query).all()
+    agents = {
+        agent_id: name
+        for agent_id, name in s.execute(select(Agent.id, Agent.name).order_by(Agent.name))
+    }
+    filters = {st: STATUS_LABELS[st] for st in TICKET_STATUSES} | {"all": "alle"}
     return render_template(
-        "tickets.html", rows=rows, filters=filters, chosen=chosen, page_size=PAGE_SIZE
+        "tickets.html",
+        rows=rows,
+        filters=filters,
+        chosen=chosen,
+        channel=channel,
+        channels=CHANNELS,
+        assignee=assignee,
+        agents=agents,
+        q=q,
+        page_size=PAGE_SIZE,
     )
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    """Ticket number (as customers quote it, with or without the tag), customer number, or
+    an address that wrote on the ticket."""
+    digits = q.removeprefix("[").removeprefix("Ticket#").removesuffix("]").lstrip("#")
+    conditions: list[ColumnElement[bool]] = []
+    if digits.isdigit() and len(digits) <= 12:
+        conditions += [Ticket.number == int(digits), Customer.number == digits]
+    if "@" in q:
+        wrote = select(Mail.ticket_id).where(Mail.from_address == q.lower())
+        conditions.append(Ticket.id.in_(wrote))
+    if not conditions:
+        conditions.append(Customer.name.ilike(f"%{q}%"))
+    return or_(*conditions)
 
 
 @bp.get("/tickets/<int:number>")
@@ -58,30 +118,43 @@ def ticket(number: int) -> ResponseReturnValue:
         abort(404)
     contract = s.get(Contract, found.contract_id) if found.contract_id else None
     station = s.get(Station, found.station_id) if found.station_id else None
-    calls = list(s.scalars(select(Call).where(Call.id == found.call_id))) if found.call_id else []
-    callbacks = list(
-        s.scalars(
-            select(Callback).where(Callback.ticket_id == found.id).order_by(Callback.requested_at)
-        )
-    )
     agent_names = {agent_id: name for agent_id, name in s.execute(select(Agent.id, Agent.name))}
-    notes = list(
-        s.scalars(
-            select(TicketNote)
-            .where(TicketNote.ticket_id == found.id)
-            .order_by(TicketNote.at, TicketNote.id)
-        )
-    )
+    articles = conversation(s, found, runtime().settings.hotline_number or "")
+    last_in = [a for a in articles if a.kind == "mail" and a.direction == "in"]
     return render_template(
         "ticket.html",
         ticket=found,
         contract=contract,
         station=station,
-        calls=calls,
-        callbacks=callbacks,
-        notes=notes,
+        articles=articles,
+        article_labels=ARTICLE_LABELS,
+        send_labels=SEND_LABELS,
+        ticket_statuses=TICKET_STATUSES,
+        reply_to=last_in[-1].sender if last_in else (contract.customer.email if contract else ""),
         agent_names=agent_names,
     )
+
+
+@bp.post("/tickets/<int:number>/update")
+def update(number: int) -> ResponseReturnValue:
+    """Status (open, waiting for the customer, closed) and who is responsible."""
+    found = _ticket(number)
+    status = request.form.get("status", found.status)
+    assignee = request.form.get("assignee", "")
+    s = db()
+    if status not in TICKET_STATUSES:
+        flash("Unbekannter Status.", "error")
+        return _back(number)
+    if assignee and (not assignee.isdigit() or s.get(Agent, int(assignee)) is None):
+        flash("Diesen Agenten gibt es nicht.", "error")
+        return _back(number)
+    if status != found.status:
+        found.status = status
+        found.closed_at = runtime().clock.now() if status == "closed" else None
+    found.assignee_id = int(assignee) if assignee else None
+    s.commit()
+    flash(f"Ticket {number} gespeichert.", "success")
+    return _back(number)
 
 
 def _ticket(number: int) -> Ticket:

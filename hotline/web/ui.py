@@ -201,6 +201,7 @@ STATUS_LABELS = {
     "failed": "fehlgeschlagen",
     # tickets
     "open": "offen",
+    "waiting": "wartet auf Kunden",
     "closed": "geschlossen",
     # contracts
     "not_started": "noch nicht begonnen",

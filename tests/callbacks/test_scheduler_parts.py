@@ -60,7 +60,7 @@ def test_jobs_are_registered_with_coalesce_and_grace(rt: Runtime) -> None:
     scheduler.start(paused=True)  # job defaults apply once the scheduler runs
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"release", "release-at-opening", "contracts", "retention"}
+    assert set(jobs) == {"release", "release-at-opening", "contracts", "retention", "mail"}
     for job in jobs.values():
         assert job.coalesce is True
         assert job.misfire_grace_time >= 60

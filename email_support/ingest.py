@@ -1,0 +1,368 @@
+"""One inbound message into the database: stored once, matched to a sender, threaded into
+a ticket or kept for the supervisors, answered automatically where that is allowed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from email_support import wording
+from email_support.loops import automatic_reason, over_hourly_limit, why_no_auto_answer
+from email_support.outbox import queue_mail, send_due
+from email_support.parsing import ParsedMail, parse_mail
+from email_support.senders import (
+    Decision,
+    SenderContract,
+    admin_names,
+    customer_addresses,
+    decide,
+    sender_contracts,
+)
+from hotline.models import (
+    Contract,
+    Mail,
+    MailAttachment,
+    MailCancellation,
+    Ticket,
+    UndeliverableAddress,
+)
+from hotline.runtime import Runtime
+from hotline.tickets import open_ticket
+
+_CANCELLATION = re.compile(r"k(?:ü|ue)ndig", re.IGNORECASE)
+_QUOTE_START = re.compile(
+    r"^(>|Am .+ schrieb|On .+ wrote|-{2,} ?(Ursprüngliche Nachricht|Original Message))",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Ingested:
+    """What became of one message.
+
+    `action`: duplicate, reply (joined a ticket), ticket (opened one), bounce,
+    and for mails kept without a ticket: not_admin, no_contract, unknown, automatic."""
+
+    action: str
+    mail_id: int
+    ticket_number: int | None = None
+    answer: str | None = None
+    no_answer: str | None = None
+    cancellation: bool = False
+    outbox: list[int] = field(default_factory=list)
+
+
+def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
+    """Store and route one message (NotAMessage for input that is none); `send`: hand the
+    automatic answer to SMTP at once (else the scheduler's outbox run sends it)."""
+    parsed = parse_mail(raw, rt.settings.mail.max_message_bytes)
+    now = rt.clock.now()
+    try:
+        with rt.sessions() as session, session.begin():
+            result = _ingest(rt, session, parsed, now)
+    except IntegrityError:
+        # The same message arrived twice at the same moment: the other one stored it.
+        with rt.sessions() as session:
+            known = _known(session, parsed.dedup_key)
+        if known is None:
+            raise
+        result = known
+    if send and result.outbox:
+        send_due(rt.sessions, rt.settings, now, only=result.outbox)
+    return result
+
+
+def _known(session: Session, key: str) -> Ingested | None:
+    row = session.execute(
+        select(Mail.id, Ticket.number)
+        .outerjoin(Ticket, Ticket.id == Mail.ticket_id)
+        .where(Mail.dedup_key == key)
+    ).first()
+    return None if row is None else Ingested("duplicate", row[0], row[1])
+
+
+def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) -> Ingested:
+    known = _known(session, parsed.dedup_key)
+    if known is not None:
+        return known
+    mail = _store(session, parsed, now)
+    if parsed.bounce is not None:
+        return _bounce(session, parsed, mail, now)
+    today = now.astimezone(rt.calendar.zone).date()
+    matches = sender_contracts(session, parsed.from_address, today)
+    automatic = why_no_auto_answer(parsed, rt.settings.support_email)
+    ticket = _thread(session, parsed, mail)
+    if ticket is not None:
+        mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
+        if ticket.status != "open":
+            ticket.status, ticket.closed_at = "open", None
+        result = Ingested("reply", mail.id, ticket.number)
+        result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
+        return result
+    robot = automatic_reason(parsed)
+    if robot is not None:
+        # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
+        mail.auto = True
+        mail.unassigned_reason = "automatic"
+        _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
+        return Ingested("automatic", mail.id, no_answer=robot)
+    decision = decide(session, matches, parsed.subject, today)
+    if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
+        # A cancellation is the customer's right from any registered address.
+        first = next(m for m in matches if m.entitled)
+        decision = Decision("open", first.contract_id, first.customer_id, first.customer_name)
+    if decision.action == "open":
+        return _open(rt, session, parsed, mail, decision, matches, automatic, now)
+    mail.contract_id = decision.contract_id
+    mail.unassigned_reason = decision.action
+    result = Ingested(decision.action, mail.id)
+    if decision.action == "not_admin" and decision.contract_id is not None:
+        body = wording.not_admin_answer(
+            decision.customer_name, admin_names(session, decision.contract_id)
+        )
+    else:
+        body = wording.no_contract_answer()
+    _answer(rt, session, parsed, mail, result, automatic, now, decision.action, body, None)
+    return result
+
+
+def _open(
+    rt: Runtime,
+    session: Session,
+    parsed: ParsedMail,
+    mail: Mail,
+    decision: Decision,
+    matches: list[SenderContract],
+    automatic: str | None,
+    now: datetime,
+) -> Ingested:
+    ticket = open_ticket(
+        session,
+        now=now,
+        contract_id=decision.contract_id,
+        channel="email",
+        subject=parsed.subject[:500] or "(ohne Betreff)",
+    )
+    ticket.unverified_sender = decision.unverified
+    mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
+    mail.unverified_sender = decision.unverified
+    result = Ingested("ticket", mail.id, ticket.number)
+    result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
+    body = wording.acknowledgement(
+        parsed.from_name or decision.customer_name,
+        ticket.number,
+        wording.when_support_answers(rt.calendar, now),
+    )
+    _answer(rt, session, parsed, mail, result, automatic, now, "ack", body, ticket)
+    return result
+
+
+def _answer(
+    rt: Runtime,
+    session: Session,
+    parsed: ParsedMail,
+    mail: Mail,
+    result: Ingested,
+    automatic: str | None,
+    now: datetime,
+    kind: str,
+    body: str,
+    ticket: Ticket | None,
+) -> None:
+    """Queue an automatic answer unless loop protection or the hourly limit says no."""
+    reason = automatic
+    limit = rt.settings.mail.auto_replies_per_hour
+    if reason is None and over_hourly_limit(session, parsed.from_address, now, limit):
+        reason = f"Stundenlimit von {limit} automatischen Antworten erreicht"
+    if reason is not None:
+        result.no_answer = reason
+        _note(mail, f"Keine automatische Antwort: {reason}")
+        return
+    answer = queue_mail(
+        session,
+        rt.settings,
+        now=now,
+        to=parsed.from_address,
+        subject=wording.tagged_subject(ticket.number if ticket else None, parsed.subject, "Re: "),
+        # No quote of the received text: an answer to a forged sender must not carry it.
+        body=body,
+        kind=kind,
+        auto=True,
+        ticket_id=ticket.id if ticket else None,
+        contract_id=mail.contract_id,
+        answers=mail,
+    )
+    result.answer = kind
+    result.outbox.append(answer.id)
+
+
+def _store(session: Session, parsed: ParsedMail, now: datetime) -> Mail:
+    notes = list(parsed.problems)
+    if parsed.attachments_dropped:
+        notes.append(
+            f"{parsed.attachments_dropped} Anhang/Anhänge nicht gespeichert: die Nachricht ist "
+            f"{len(parsed.raw) / 1_048_576:.1f} MB groß, mehr als die Grenze erlaubt"
+        )
+    mail = Mail(
+        direction="in",
+        dedup_key=parsed.dedup_key,
+        message_id=parsed.message_id[:998] if parsed.message_id else None,
+        in_reply_to=" ".join(parsed.in_reply_to) or None,
+        references=" ".join(parsed.references) or None,
+        from_address=parsed.from_address[:320],
+        from_name=parsed.from_name[:320],
+        to_address=parsed.to_address[:320],
+        subject=parsed.subject,
+        body=parsed.body,
+        kind="mail",
+        auto=False,
+        unverified_sender=False,
+        notes="\n".join(notes),
+        # Too large: the text is kept, the message with its attachments is not.
+        raw=None if parsed.attachments_dropped else parsed.raw,
+        raw_size=len(parsed.raw),
+        created_at=now,
+        send_attempts=0,
+    )
+    session.add(mail)
+    session.flush()
+    for attachment in parsed.attachments:
+        session.add(
+            MailAttachment(
+                mail_id=mail.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type[:200],
+                size=len(attachment.data),
+                data=attachment.data,
+            )
+        )
+    return mail
+
+
+def _thread(session: Session, parsed: ParsedMail, mail: Mail) -> Ticket | None:
+    """The ticket this mail continues: by [Ticket#…] or by the mails it answers, and only
+    when the sender belongs to that ticket's customer or already wrote on it."""
+    candidates: list[Ticket] = []
+    numbers = wording.tagged_numbers(parsed.subject)
+    if numbers:
+        candidates.extend(session.scalars(select(Ticket).where(Ticket.number.in_(numbers))))
+    ids = parsed.referenced_ids[:50]
+    if ids:
+        candidates.extend(
+            session.scalars(
+                select(Ticket)
+                .join(Mail, Mail.ticket_id == Ticket.id)
+                .where(Mail.message_id.in_(ids))
+            )
+        )
+    for ticket in candidates:
+        if _belongs(session, ticket, parsed.from_address):
+            return ticket
+    if candidates:
+        _note(
+            mail,
+            "Ticketbezug im Betreff/in den Kopfzeilen gehört nicht zum Absender: "
+            "nicht an das Ticket angehängt",
+        )
+    return None
+
+
+def _belongs(session: Session, ticket: Ticket, address: str) -> bool:
+    if not address:
+        return False
+    if ticket.contract_id is not None:
+        customer_id = session.scalar(
+            select(Contract.customer_id).where(Contract.id == ticket.contract_id)
+        )
+        if customer_id is not None and address in customer_addresses(session, customer_id):
+            return True
+    wrote = select(Mail.id).where(
+        Mail.ticket_id == ticket.id,
+        (Mail.from_address == address) | (Mail.to_address == address),
+    )
+    return bool(session.scalar(select(exists(wrote))))
+
+
+def _cancels(parsed: ParsedMail) -> bool:
+    own_text: list[str] = []
+    for line in parsed.body.splitlines():
+        if _QUOTE_START.match(line.strip()):
+            break
+        own_text.append(line)
+    return bool(_CANCELLATION.search(parsed.subject) or _CANCELLATION.search("\n".join(own_text)))
+
+
+def _flag_cancellation(
+    session: Session,
+    parsed: ParsedMail,
+    mail: Mail,
+    ticket: Ticket,
+    matches: list[SenderContract],
+    now: datetime,
+) -> bool:
+    """A "Kündigung" from a registered address: flagged on ticket and contract, unconfirmed."""
+    if ticket.contract_id is None or not _cancels(parsed):
+        return False
+    if not any(m.contract_id == ticket.contract_id for m in matches):
+        _note(mail, "Enthält eine Kündigung, aber nicht von einer hinterlegten Adresse")
+        return False
+    pending = session.scalar(
+        select(MailCancellation.id).where(
+            MailCancellation.contract_id == ticket.contract_id,
+            MailCancellation.confirmed_at.is_(None),
+        )
+    )
+    if pending is None:
+        session.add(
+            MailCancellation(
+                contract_id=ticket.contract_id,
+                ticket_id=ticket.id,
+                mail_id=mail.id,
+                received_at=now,
+            )
+        )
+    _note(mail, "Kündigung per E-Mail: wartet auf Bestätigung durch einen Supervisor")
+    return True
+
+
+def _bounce(session: Session, parsed: ParsedMail, mail: Mail, now: datetime) -> Ingested:
+    assert parsed.bounce is not None
+    bounce = parsed.bounce
+    mail.kind, mail.auto = "bounce", True
+    original = None
+    if bounce.original_message_id:
+        original = session.scalar(
+            select(Mail).where(
+                Mail.message_id == bounce.original_message_id, Mail.direction == "out"
+            )
+        )
+    contract_id = original.contract_id if original else None
+    mail.ticket_id = original.ticket_id if original else None
+    mail.contract_id = contract_id
+    if mail.ticket_id is None:
+        mail.unassigned_reason = "bounce"
+    for address in bounce.recipients:
+        row = session.scalar(
+            select(UndeliverableAddress).where(UndeliverableAddress.address == address[:320])
+        )
+        if row is None:
+            row = UndeliverableAddress(address=address[:320], at=now)
+            session.add(row)
+        row.contract_id = contract_id or row.contract_id
+        row.mail_id, row.detail, row.at = mail.id, bounce.diagnostic[:2000], now
+    _note(mail, f"Unzustellbar: {', '.join(bounce.recipients)}")
+    number = (
+        session.scalar(select(Ticket.number).where(Ticket.id == mail.ticket_id))
+        if mail.ticket_id
+        else None
+    )
+    return Ingested("bounce", mail.id, number, no_answer="Unzustellbarkeitsmeldung")
+
+
+def _note(mail: Mail, text: str) -> None:
+    mail.notes = f"{mail.notes}\n{text}".strip()

@@ -1,0 +1,151 @@
+"""Who writes: the sender's address against customers' and admins' addresses, and what
+that sender may do (open a ticket, or get which automatic answer)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.contracts import is_entitled, status_on
+from hotline.models import Contact, Contract, Customer
+from hotline.models.customers import facts_of
+
+CUSTOMER, ADMIN = "customer", "admin"
+_DIGITS = re.compile(r"(?<![\d#])(\d{3,20})(?!\d)")
+_TICKET_TAG = re.compile(r"\[Ticket#\d+\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SenderContract:
+    """A contract the sender's address is registered on, and as whom."""
+
+    contract_id: int
+    customer_id: int
+    customer_name: str
+    plan: str
+    role: str
+    entitled: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an inbound mail that joins no ticket leads to.
+
+    `action`: open (a ticket), not_admin (Second Level, not the admin: answer naming
+    the admin), no_contract (registered, nothing active), unknown (no such address)."""
+
+    action: str
+    contract_id: int | None = None
+    customer_id: int | None = None
+    customer_name: str = ""
+    unverified: bool = False
+
+
+def sender_contracts(session: Session, address: str, today: date) -> list[SenderContract]:
+    """The contracts on which `address` is the customer's or an admin's (case-insensitive)."""
+    if not address:
+        return []
+    columns = (
+        Contract.id,
+        Contract.plan,
+        Contract.start,
+        Contract.cancellation_received,
+        Contract.cancellation_by,
+        Contract.termination_effective,
+        Contract.termination_reason,
+        Customer.id.label("customer_id"),
+        Customer.name.label("customer_name"),
+    )
+    by_customer = select(*columns).join(Customer, Contract.customer_id == Customer.id)
+    as_customer = by_customer.where(func.lower(Customer.email) == address)
+    as_admin = by_customer.join(Contact, Contact.contract_id == Contract.id).where(
+        func.lower(Contact.email) == address
+    )
+    found: dict[tuple[int, str], SenderContract] = {}
+    for role, query in ((CUSTOMER, as_customer), (ADMIN, as_admin)):
+        for row in session.execute(query):
+            found[(row.id, role)] = SenderContract(
+                contract_id=row.id,
+                customer_id=row.customer_id,
+                customer_name=row.customer_name,
+                plan=row.plan,
+                role=role,
+                entitled=is_entitled(status_on(facts_of(row), today)),
+            )
+    return list(found.values())
+
+
+def may_open(match: SenderContract) -> bool:
+    """Flat: any registered address of the customer; Second Level: only the admin's."""
+    return match.entitled and (match.plan == "flat" or match.role == ADMIN)
+
+
+def decide(session: Session, matches: list[SenderContract], subject: str, today: date) -> Decision:
+    """Whether the mail opens a ticket, and on which contract; else which answer it gets."""
+    for match in sorted(matches, key=lambda m: (m.plan != "flat", m.contract_id)):
+        if may_open(match):
+            return Decision("open", match.contract_id, match.customer_id, match.customer_name)
+    if any(m.entitled for m in matches):
+        second = next(m for m in matches if m.entitled)
+        return Decision("not_admin", second.contract_id, second.customer_id, second.customer_name)
+    if matches:
+        first = matches[0]
+        return Decision("no_contract", first.contract_id, first.customer_id, first.customer_name)
+    named = flat_contract_named_in(session, subject, today)
+    if named is not None:
+        return Decision("open", named[0], named[1], named[2], unverified=True)
+    return Decision("unknown")
+
+
+def flat_contract_named_in(
+    session: Session, subject: str, today: date
+) -> tuple[int, int, str] | None:
+    """(contract, customer, name) of an active flat contract whose customer number the
+    subject names; an unknown sender may open a ticket on it (marked unverified)."""
+    numbers = _DIGITS.findall(_TICKET_TAG.sub(" ", subject))
+    if not numbers:
+        return None
+    rows = session.execute(
+        select(Contract, Customer)
+        .join(Customer, Contract.customer_id == Customer.id)
+        .where(Customer.number.in_(numbers[:10]), Contract.plan == "flat")
+        .order_by(Contract.id)
+    )
+    for contract, customer in rows:
+        if is_entitled(status_on(facts_of(contract), today)):
+            return contract.id, customer.id, customer.name
+    return None
+
+
+def admin_names(session: Session, contract_id: int) -> list[str]:
+    """The registered admins of a contract, for the answer to a Second Level cashier."""
+    return list(
+        session.scalars(
+            select(Contact.name)
+            .where(Contact.contract_id == contract_id, Contact.role == ADMIN)
+            .order_by(Contact.id)
+        )
+    )
+
+
+def customer_addresses(session: Session, customer_id: int) -> set[str]:
+    """Every registered address of a customer (its own and its contracts' admins')."""
+    addresses = {
+        a.lower()
+        for a in session.scalars(select(Customer.email).where(Customer.id == customer_id))
+        if a
+    }
+    addresses.update(
+        a.lower()
+        for a in session.scalars(
+            select(Contact.email)
+            .join(Contract, Contact.contract_id == Contract.id)
+            .where(Contract.customer_id == customer_id)
+        )
+        if a
+    )
+    return addresses
