@@ -37,6 +37,16 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    """The live queue and its reports (sections [queue] and [reports])."""
+
+    max_call_minutes: int = 60
+    hold_sound_url: str | None = None
+    callback_after_hangup_seconds: int = 60
+    service_level_seconds: int = 20
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database_url: str
@@ -72,6 +82,7 @@ class Settings:
     smtp_password: str | None
     retention_recordings_days: int
     retention_call_details_days: int
+    queue: QueueSettings = field(default_factory=lambda: QueueSettings())
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -164,6 +175,7 @@ def load_settings(
         retention_call_details_days=_int(
             "retention.call_details_days", r["call_details_days"], 1, 3650
         ),
+        queue=_queue(raw.get("queue", {}), raw.get("reports", {})),
     )
     if env == "production":
         missing = [
@@ -180,6 +192,25 @@ def load_settings(
                 "(or set HOTLINE_ENV=development for a local trial)"
             )
     return settings
+
+
+def _queue(q: Mapping[str, Any], rep: Mapping[str, Any]) -> QueueSettings:
+    sound = str(q.get("hold_sound_url") or "").strip()
+    if sound and urlsplit(sound).scheme not in ("http", "https"):
+        raise SettingsError(f"queue.hold_sound_url: {sound!r} is not an http(s) URL")
+    return QueueSettings(
+        max_call_minutes=_int("queue.max_call_minutes", q.get("max_call_minutes", 60), 1, 24 * 60),
+        hold_sound_url=sound or None,
+        callback_after_hangup_seconds=_int(
+            "queue.callback_after_hangup_seconds",
+            q.get("callback_after_hangup_seconds", 60),
+            0,
+            3600,
+        ),
+        service_level_seconds=_int(
+            "reports.service_level_seconds", rep.get("service_level_seconds", 20), 1, 3600
+        ),
+    )
 
 
 def redact_url(url: str) -> str:

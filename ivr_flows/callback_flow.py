@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
+from callback.queue.waiting import keep_place
 from callback.requests import request_callback
 from hotline.directory.phones import digits_for_speech, normalize
 from hotline.models import Callback
@@ -127,7 +128,7 @@ def confirm(step: Step) -> VoiceResponse:
 def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
     """Store the callback request, then offer the recording."""
     ticket = step.ticket
-    request_callback(
+    callback = request_callback(
         step.session,
         now=step.now,
         calendar=step.rt.calendar,
@@ -138,6 +139,7 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
         ticket_id=ticket.id if ticket else None,
         call_id=step.call_id,
     )
+    keep_place(step.session, step.call.call_sid, callback, step.now)
     step.call.outcome = "callback"
     say(response, step.voice, step.text("record"))
     record(

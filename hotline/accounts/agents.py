@@ -82,12 +82,18 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
 
 # Built once per process, in Core: the IVR asks for every call that reaches the menu.
 _AGENTS = table_of(Agent)
-_AVAILABLE = (_AGENTS.c.available, _AGENTS.c.active)
+# Free: on duty, and neither talking (busy) nor being rung for a waiting caller (reserved).
+_AVAILABLE = (
+    _AGENTS.c.available,
+    _AGENTS.c.active,
+    _AGENTS.c.busy_call_sid.is_(None),
+    _AGENTS.c.reserved_for.is_(None),
+)
 _AVAILABLE_PHONES = Prepared(select(_AGENTS.c.phone).where(*_AVAILABLE).order_by(_AGENTS.c.id))
 
 
 def available_phones(conn: Connection) -> list[str]:
-    """The phones of the agents the IVR should ring now, in a stable order."""
+    """The phones of the free agents, whom the IVR rings now, in a stable order."""
     return [phone for (phone,) in _AVAILABLE_PHONES.rows(conn)]
 
 

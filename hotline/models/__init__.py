@@ -4,6 +4,7 @@ from hotline.models.agents import Agent, ApiToken
 from hotline.models.base import Base, UTCDateTime, table_of
 from hotline.models.callbacks import Callback, CallbackAttempt
 from hotline.models.calls import Call, CallStep, PinAttempt
+from hotline.models.queue import QueueEntry
 from hotline.models.customers import (
     Contact,
     Contract,
@@ -29,6 +30,7 @@ __all__ = [
     "Customer",
     "PhoneNumber",
     "PinAttempt",
+    "QueueEntry",
     "RemoteSession",
     "Station",
     "Ticket",
