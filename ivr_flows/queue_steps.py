@@ -89,11 +89,7 @@ def wait(step: Step) -> VoiceResponse:
     state = waiting.on_wait(step.conn, step.call.call_sid, step.form.get("QueueSid", ""), step.now)
     texts: list[str] = []
     if state.position is not None:
-        texts.append(
-            step.text("queue_next")
-            if state.position == 1
-            else step.text("queue_position", position=state.position)
-        )
+        texts.append(step.text("queue_position", position=state.position))
         if state.expected_seconds is not None:
             minutes = max(1, round(state.expected_seconds / 60))
             texts.append(
