@@ -66,8 +66,7 @@ def test_busy_agents_are_not_rung_callers_wait_and_an_outage_is_taken_first(
     [request] = line.stub.requests
     assert request["method"] == "POST"
     assert request["path"] == (
-        f"/2010-04-01/Accounts/{ACCOUNT_SID}/Queues/{QUEUE_SID}"
-        f"/Members/{outage.walk.call_sid}.json"
+        f"/2010-04-01/Accounts/{ACCOUNT_SID}/Queues/{QUEUE_SID}/Members/{outage.walk.call_sid}.json"
     )
     assert (request["user"], request["password"]) == (ACCOUNT_SID, AUTH_TOKEN)
     url = urlsplit(request["form"]["Url"])
