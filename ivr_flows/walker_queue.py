@@ -46,12 +46,26 @@ class QueueFollower:
     _seconds: int
 
     # -- provided by the walker -------------------------------------------------------------
-    def _params(self, extra: dict[str, str] | None = None) -> dict[str, str]: ...
-    def _post(self, url: str, params: dict[str, str]) -> ET.Element | None: ...
-    def _absolute(self, current: str, target: str) -> str: ...
-    def _print(self, line: str) -> None: ...
-    def _say(self, element: ET.Element) -> None: ...
-    def _gather(self, url: str, verb: ET.Element) -> tuple[str, dict[str, str]] | None: ...
+    def _params(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _post(self, url: str, params: dict[str, str]) -> ET.Element | None:
+        raise NotImplementedError
+
+    def _absolute(self, current: str, target: str) -> str:
+        raise NotImplementedError
+
+    def _print(self, line: str) -> None:
+        raise NotImplementedError
+
+    def _say(self, element: ET.Element) -> None:
+        raise NotImplementedError
+
+    def _gather(self, url: str, verb: ET.Element) -> tuple[str, dict[str, str]] | None:
+        raise NotImplementedError
+
+    def _call_sid(self) -> str:
+        raise NotImplementedError
 
     # -- the queue ----------------------------------------------------------------------------
     def _enqueue(self, url: str, verb: ET.Element) -> tuple[str, dict[str, str]] | None:
@@ -83,7 +97,7 @@ class QueueFollower:
             if document is None:
                 return None
             played = self._play_wait(state, document)
-            if played != "loop":
+            if not isinstance(played, str):  # "loop": the next request of the wait URL
                 return played
 
     def _play_wait(
@@ -125,6 +139,3 @@ class QueueFollower:
                 self._print(f"  [in der Warteschlange nicht erlaubt: {verb.tag}]")
         self._seconds = max(self._seconds, start + 1)
         return "loop"
-
-    def _call_sid(self) -> str:
-        raise NotImplementedError

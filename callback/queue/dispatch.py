@@ -127,10 +127,9 @@ def _claim(rt: Runtime) -> Claim | None:
         with rt.engine.connect() as conn:
             with conn.begin() as tx:
                 claim = claim_next(conn, rt.clock.now(), rt.settings.ring_timeout_seconds)
-                if claim is False:
-                    tx.rollback()
-                    continue
-            return claim or None
+                if isinstance(claim, Claim) or claim is None:
+                    return claim
+                tx.rollback()
     return None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update

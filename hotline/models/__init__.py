@@ -4,7 +4,6 @@ from hotline.models.agents import Agent, ApiToken
 from hotline.models.base import Base, UTCDateTime, table_of
 from hotline.models.callbacks import Callback, CallbackAttempt
 from hotline.models.calls import Call, CallStep, PinAttempt
-from hotline.models.queue import QueueEntry
 from hotline.models.customers import (
     Contact,
     Contract,
@@ -13,6 +12,7 @@ from hotline.models.customers import (
     PhoneNumber,
     Station,
 )
+from hotline.models.queue import QueueEntry
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
