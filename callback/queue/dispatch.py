@@ -124,12 +124,11 @@ def dispatch(rt: Runtime, dequeue: Dequeue | None = None) -> Round:
 
 def _claim(rt: Runtime) -> Claim | None:
     for _ in range(5):
-        with rt.engine.connect() as conn:
-            with conn.begin() as tx:
-                claim = claim_next(conn, rt.clock.now(), rt.settings.ring_timeout_seconds)
-                if isinstance(claim, Claim) or claim is None:
-                    return claim
-                tx.rollback()
+        with rt.engine.connect() as conn, conn.begin() as tx:
+            claim = claim_next(conn, rt.clock.now(), rt.settings.ring_timeout_seconds)
+            if isinstance(claim, Claim) or claim is None:
+                return claim
+            tx.rollback()
     return None
 
 
