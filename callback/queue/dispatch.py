@@ -180,7 +180,7 @@ def _gone(rt: Runtime, claim: Claim) -> None:
 class Dispatcher:
     """Runs `dispatch` every `interval` seconds (and at once when woken) in a thread."""
 
-    def __init__(self, rt: Runtime, interval: float = 0.2, dequeue: Dequeue | None = None):
+    def __init__(self, rt: Runtime, interval: float = 0.1, dequeue: Dequeue | None = None):
         self.rt = rt
         self.interval = interval
         self.dequeue = dequeue
