@@ -315,15 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"queue benchmark: {database_name}, {callers} callers, {args.agents} agents, "
           f"talk {args.talk[0]}-{args.talk[1]} s, dispatcher tick {args.interval} s")  # fmt: skip
     print(f"  callers taken out: {sum(agents.taken.values())} in {elapsed:.1f} s")
-    print(f"  agent free -> REST dequeue answered: p50 {statistics.median(lat):.0f} ms, "
-          f"p99 {percentile(lat, 99):.0f} ms, max {max(lat):.0f} ms (n={len(agents.latencies)})")  # fmt: skip
+    p50, p99, n = statistics.median(lat), percentile(lat, 99), len(agents.latencies)
+    print(f"  agent free -> REST dequeue answered: p50 {p50:.0f} ms, "
+          f"p99 {p99:.0f} ms, max {max(lat):.0f} ms (n={n})")  # fmt: skip
     wait_rate = counts["ok"] / elapsed if elapsed else 0.0
     print(f"  wait-URL requests answered meanwhile: {counts['ok']} ({wait_rate:.0f}/s, "
           f"{args.wait_threads} threads, in-process)")  # fmt: skip
     for error in errors[:10]:
         print(f"  ERROR {error}")
     print(
-        f"dequeue_p50_ms={statistics.median(lat):.0f} dequeue_p99_ms={percentile(lat, 99):.0f} "
+        f"dequeue_p50_ms={p50:.0f} dequeue_p99_ms={p99:.0f} "
         f"wait_per_s={wait_rate:.0f} errors={len(errors)}"
     )
     return 1 if errors else 0
