@@ -125,8 +125,9 @@ def confirm(step: Step) -> VoiceResponse:
     return _read_back(step, response, e164, step.tries() + 1)
 
 
-def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
-    """Store the callback request, then offer the recording."""
+def store_request(step: Step, phone: str) -> Callback:
+    """The call's callback request on its ticket; one asked for while waiting in the live
+    queue keeps the caller's place (callback.queue.waiting.keep_place)."""
     ticket = step.ticket
     callback = request_callback(
         step.session,
@@ -140,6 +141,12 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
         call_id=step.call_id,
     )
     keep_place(step.session, step.call.call_sid, callback, step.now)
+    return callback
+
+
+def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
+    """Store the callback request, then offer the recording."""
+    store_request(step, phone)
     step.call.outcome = "callback"
     say(response, step.voice, step.text("record"))
     record(

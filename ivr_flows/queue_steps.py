@@ -22,11 +22,10 @@ from sqlalchemy import Connection, select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
-from callback.requests import request_callback
 from hotline.models import Agent, table_of
 from hotline.relaxed_commit import relax_sqlite_commit
 from hotline.runtime import Runtime
-from ivr_flows.callback_flow import offer_callback
+from ivr_flows.callback_flow import offer_callback, store_request
 from ivr_flows.fallback import fallback_twiml
 from ivr_flows.lane import Answer, flask_view
 from ivr_flows.state import Step, new_response, prompts_of, voice_of
@@ -139,34 +138,15 @@ def left(step: Step) -> VoiceResponse:
     if result == "hangup":
         waiting.set_status(step.conn, sid, waiting.ABANDONED, now)
         step.call.outcome = "abandoned"
-        _callback_after_hangup(step)
+        limit = step.rt.settings.queue.callback_after_hangup_seconds
+        if step.call.caller_e164 and waiting.waited_longer(step.conn, sid, now, limit):
+            store_request(step, step.call.caller_e164)
         response.hangup()
         return response
     if result in ("bridged", "bridging-in-process", "redirected"):
         return response  # taken out for an agent: the connect URL runs instead
     waiting.set_status(step.conn, sid, waiting.FAILED, now)
     return offer_callback(step, response, 1, step.text("nobody_free"))
-
-
-def _callback_after_hangup(step: Step) -> None:
-    entry = waiting.find(step.conn, step.call.call_sid)
-    limit = step.rt.settings.queue.callback_after_hangup_seconds
-    phone = step.call.caller_e164
-    if entry is None or phone is None or (step.now - entry.offered_at).total_seconds() <= limit:
-        return
-    ticket = step.ticket
-    callback = request_callback(
-        step.session,
-        now=step.now,
-        calendar=step.rt.calendar,
-        phone=phone,
-        category=entry.category,
-        contract_id=step.call.contract_id,
-        station_id=step.call.station_id,
-        ticket_id=ticket.id if ticket else None,
-        call_id=step.call_id,
-    )
-    waiting.keep_place(step.session, step.call.call_sid, callback, step.now)
 
 
 def connect(step: Step) -> VoiceResponse:

@@ -121,6 +121,12 @@ def still_open(conn: Connection, call_sid: str) -> bool:
     return found is not None
 
 
+def waited_longer(conn: Connection, call_sid: str, now: datetime, seconds: int) -> bool:
+    """Whether the caller was offered to the agents more than `seconds` ago."""
+    entry = find(conn, call_sid)
+    return entry is not None and (now - entry.offered_at).total_seconds() > seconds
+
+
 def anyone_waiting(conn: Connection) -> bool:
     """Whether callers wait (a new caller then joins the queue behind them)."""
     return conn.scalar(select(ENTRIES.c.id).where(ENTRIES.c.status == WAITING).limit(1)) is not None
