@@ -23,7 +23,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
 from hotline.models import Agent, table_of
-from hotline.relaxed_commit import relax_sqlite_commit
 from hotline.runtime import Runtime
 from ivr_flows.callback_flow import offer_callback, store_request
 from ivr_flows.fallback import fallback_twiml
@@ -45,24 +44,23 @@ _AGENTS = table_of(Agent)
 def before_ringing(
     step: Step, response: VoiceResponse, category: str, phones: list[str]
 ) -> VoiceResponse | None:
-    """Open: ring the free agents (None, the caller rings them) unless callers wait; all
-    busy or callers waiting → the queue; nobody on duty → None, and no phones to ring."""
-    conn, call = step.conn, step.call
-    queued = not phones or waiting.anyone_waiting(conn)
-    if queued and not phones and presence.on_duty(conn) == 0:
+    """Open: `phones`, the agents free for a new caller (none while callers wait), are rung
+    (None: the caller rings them); none free but agents on duty → the queue; nobody on
+    duty → None, the callback offer."""
+    call = step.call
+    if not phones and presence.on_duty(step.conn) == 0:
         return None
-    new = waiting.offer_write(
-        conn,
-        call_sid=call.call_sid,
-        call_id=step.call_id,
-        contract_id=call.contract_id,
-        category=category,
-        now=step.now,
-        queued=queued,
+    step.write_with_answer(  # with the step's answer: the call's progress
+        *waiting.new_offer(
+            call_sid=call.call_sid,
+            call_id=step.call_id,
+            contract_id=call.contract_id,
+            category=category,
+            now=step.now,
+            queued=not phones,
+        )
     )
-    if new is not None:  # with the step's answer: the call's progress (Step.write_with_answer)
-        step.write_with_answer(*new)
-    if not queued:
+    if phones:
         return None
     call.outcome = "queued"
     say(response, step.voice, step.text("queue_join"))
@@ -261,12 +259,3 @@ for _path in QUEUE_STEPS:
         view_func=flask_view,
         methods=["POST"],
     )
-
-
-def call_ended(rt: Runtime, call_sid: str) -> None:
-    """Twilio's status callback says the call is over: its agent is free again."""
-    with rt.engine.begin() as conn:
-        if presence.agents_of(conn, call_sid) or waiting.still_open(conn, call_sid):
-            relax_sqlite_commit(conn)  # the call's progress, as the status itself
-            presence.free_agents_of(conn, call_sid)
-            waiting.call_ended(conn, call_sid, rt.clock.now())

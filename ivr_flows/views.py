@@ -151,8 +151,6 @@ def status_callback(rt: Runtime, form: Mapping[str, str]) -> str:
         try:
             with unpinged():
                 _record_status(rt, form, rt.clock.now())
-            if form.get("CallStatus") in ENDED:
-                queue_steps.call_ended(rt, form.get("CallSid", ""))
         except Exception as exc:
             if attempt == 1 and connection_was_dead(exc):
                 continue  # a dead pooled connection: the pool is renewed, once more

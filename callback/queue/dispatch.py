@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 Dequeue = Callable[[str, str, str], None]
 # A reservation outlives the ring by this much: Twilio fetches the URL, then rings.
 RESERVE_SLACK = timedelta(seconds=30)
+# Rounds of the dispatcher thread per sweep: the sweep catches what webhooks missed.
+SWEEP_EVERY = 10
 # How many callers one round hands out at most (the rest in the next round).
 MAX_PER_ROUND = 50
 
@@ -96,13 +98,21 @@ def claim_next(conn: Connection, now: datetime, ring_seconds: int) -> Claim | No
     return Claim(head.id, head.call_sid, head.queue_sid, agent_id)
 
 
-def dispatch(rt: Runtime, dequeue: Dequeue | None = None) -> Round:
-    """One round: free stale agents, then hand waiting callers to free agents until either
-    runs out or Twilio fails (the next round tries again)."""
-    result = Round()
+def sweep(rt: Runtime) -> None:
+    """What the webhooks may have missed: agents and entries of calls that are over, agents
+    whose end of call never came, reservations whose ring is over."""
     now = rt.clock.now()
     with rt.engine.begin() as conn:
         presence.release_stale(conn, now, rt.settings.queue.max_call_minutes)
+        waiting.close_ended(conn, now)
+
+
+def dispatch(rt: Runtime, dequeue: Dequeue | None = None, *, swept: bool = True) -> Round:
+    """One round: the sweep (unless `swept` is False), then hand waiting callers to free
+    agents until either runs out or Twilio fails (the next round tries again)."""
+    result = Round()
+    if swept:
+        sweep(rt)
     take = dequeue
     for _ in range(MAX_PER_ROUND):
         claim = _claim(rt)
@@ -206,12 +216,14 @@ class Dispatcher:
 
     def _run(self) -> None:
         take = self.dequeue
+        rounds = 0
         while not self._stop.is_set():
             try:
                 if take is None and self.rt.settings.twilio_auth_token:
                     # One client for the thread: its HTTP session keeps the connection open.
                     take = rest_dequeue(rest_client(self.rt.settings))
-                dispatch(self.rt, take)
+                rounds += 1
+                dispatch(self.rt, take, swept=rounds % SWEEP_EVERY == 1)
             except Exception:  # the next tick tries again; the rows say what is open
                 log.exception("queue dispatch round failed")
             self._wake.wait(self.interval)

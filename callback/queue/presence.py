@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from hotline.models import Agent, table_of
+from hotline.models import Agent, Call, table_of
 from hotline.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
 AGENTS = table_of(Agent)
+CALLS = table_of(Call)
 ON_DUTY = (AGENTS.c.available, AGENTS.c.active)
 FREE = (*ON_DUTY, AGENTS.c.busy_call_sid.is_(None), AGENTS.c.reserved_for.is_(None))
 
@@ -74,16 +75,6 @@ def free_agents_of(conn: Connection, call_sid: str) -> int:
     return sum(write.rowcount(conn, params) for write, params in free_writes(call_sid))
 
 
-def agents_of(conn: Connection, call_sid: str) -> bool:
-    """Whether an agent is busy with or reserved for the call."""
-    found = conn.scalar(
-        select(AGENTS.c.id)
-        .where((AGENTS.c.busy_call_sid == call_sid) | (AGENTS.c.reserved_for == call_sid))
-        .limit(1)
-    )
-    return found is not None
-
-
 def reserve(conn: Connection, agent_id: int, call_sid: str, until: datetime) -> bool:
     """Reserve a free agent for the waiting caller `call_sid`; False when no longer free."""
     result = conn.execute(
@@ -126,8 +117,9 @@ def on_duty(conn: Connection) -> int:
 
 
 def release_stale(conn: Connection, now: datetime, max_call_minutes: int) -> int:
-    """Free agents whose end of call never came (after `max_call_minutes`) and reservations
-    whose ring is over; each freed agent is logged. Reads first: writes only when needed."""
+    """Free agents whose call ended without its `<Dial action>`, whose end of call never
+    came (after `max_call_minutes`, logged), and reservations whose ring is over. Reads
+    first: writes only when needed."""
     oldest = now - timedelta(minutes=max_call_minutes)
     stale = conn.execute(
         select(AGENTS.c.id, AGENTS.c.email, AGENTS.c.busy_call_sid).where(
@@ -148,6 +140,18 @@ def release_stale(conn: Connection, now: datetime, max_call_minutes: int) -> int
             .where(AGENTS.c.id == agent_id, AGENTS.c.busy_since < oldest)
             .values(busy_call_sid=None, busy_since=None)
         )
+    # The call ended (Twilio's status callback) but its `<Dial action>` did not free them.
+    over = conn.execute(
+        select(AGENTS.c.id, AGENTS.c.busy_call_sid)
+        .join(CALLS, CALLS.c.call_sid == AGENTS.c.busy_call_sid)
+        .where(CALLS.c.ended_at.is_not(None))
+    ).all()
+    for agent_id, call_sid in over:
+        conn.execute(
+            update(AGENTS)
+            .where(AGENTS.c.id == agent_id, AGENTS.c.busy_call_sid == call_sid)
+            .values(busy_call_sid=None, busy_since=None)
+        )
     expired = conn.scalars(select(AGENTS.c.id).where(AGENTS.c.reserved_until < now)).all()
     if expired:
         conn.execute(
@@ -155,7 +159,7 @@ def release_stale(conn: Connection, now: datetime, max_call_minutes: int) -> int
             .where(AGENTS.c.id.in_(expired), AGENTS.c.reserved_until < now)
             .values(reserved_for=None, reserved_until=None)
         )
-    return len(stale) + len(expired)
+    return len(stale) + len(over) + len(expired)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, t
 from sqlalchemy.orm import Session
 
 from callback.requests import priority_for
-from hotline.models import Callback, QueueEntry, table_of
+from hotline.models import Call, Callback, QueueEntry, table_of
 from hotline.prepared import Prepared
 
 ENTRIES = table_of(QueueEntry)
 CALLBACKS = table_of(Callback)
+CALLS = table_of(Call)
 ORDER = (ENTRIES.c.priority, ENTRIES.c.offered_at, ENTRIES.c.id)
 
 RINGING = "ringing"
@@ -65,8 +66,7 @@ def find(conn: Connection, call_sid: str) -> Entry | None:
     return _entry(row) if row is not None else None
 
 
-def offer_write(
-    conn: Connection,
+def new_offer(
     *,
     call_sid: str,
     call_id: int | None,
@@ -74,62 +74,42 @@ def offer_write(
     category: str,
     now: datetime,
     queued: bool,
-) -> tuple[Prepared, dict[str, Any]] | None:
-    """The call is offered to the agents: rung at once, or (`queued`) waiting in the queue.
-    For a new offer the INSERT to run (None: the known entry was moved on here); a call
-    offered again (after a ring nobody answered) keeps its first time and place."""
-    status = WAITING if queued else RINGING
-    known = find(conn, call_sid)
-    if known is None:
-        values = {
-            "call_sid": call_sid,
-            "call_id": call_id,
-            "contract_id": contract_id,
-            "category": category,
-            "priority": priority_for(category),
-            "status": status,
-            "queued": queued,
-            "offered_at": now,
-            "rest_failures": 0,
-        }
-        return _NEW_OFFER, {f"qo_{k}": v for k, v in values.items()}
-    changed: dict[str, object] = {"status": status, "agent_id": None, "ended_at": None}
-    if queued:
-        changed["queued"] = True
-    conn.execute(update(ENTRIES).where(ENTRIES.c.id == known.id).values(changed))
-    return None
+) -> tuple[Prepared, dict[str, Any]]:
+    """The INSERT of a call offered to the agents for the first time: rung at once, or
+    (`queued`) waiting in the queue."""
+    values = {
+        "call_sid": call_sid,
+        "call_id": call_id,
+        "contract_id": contract_id,
+        "category": category,
+        "priority": priority_for(category),
+        "status": WAITING if queued else RINGING,
+        "queued": queued,
+        "offered_at": now,
+        "rest_failures": 0,
+    }
+    return _NEW_OFFER, {f"qo_{k}": v for k, v in values.items()}
 
 
 def offer(conn: Connection, **details: Any) -> None:
-    """`offer_write`, now."""
-    new = offer_write(conn, **details)
-    if new is not None:
-        new[0].rowcount(conn, new[1])
-
-
-def still_open(conn: Connection, call_sid: str) -> bool:
-    """Whether the call's entry waits for its end (rung, or answered and not ended)."""
-    found = conn.scalar(
-        select(ENTRIES.c.id).where(
-            ENTRIES.c.call_sid == call_sid,
-            or_(
-                ENTRIES.c.status == RINGING,
-                and_(ENTRIES.c.status == ANSWERED, ENTRIES.c.ended_at.is_(None)),
-            ),
-        )
-    )
-    return found is not None
+    """Offer the call (see `new_offer`); a call offered again (after a ring nobody answered)
+    keeps its first time and place."""
+    known = find(conn, details["call_sid"])
+    if known is None:
+        statement, params = new_offer(**details)
+        statement.rowcount(conn, params)
+        return
+    changed: dict[str, object] = {"agent_id": None, "ended_at": None}
+    changed["status"] = WAITING if details["queued"] else RINGING
+    if details["queued"]:
+        changed["queued"] = True
+    conn.execute(update(ENTRIES).where(ENTRIES.c.id == known.id).values(changed))
 
 
 def waited_longer(conn: Connection, call_sid: str, now: datetime, seconds: int) -> bool:
     """Whether the caller was offered to the agents more than `seconds` ago."""
     entry = find(conn, call_sid)
     return entry is not None and (now - entry.offered_at).total_seconds() > seconds
-
-
-def anyone_waiting(conn: Connection) -> bool:
-    """Whether callers wait (a new caller then joins the queue behind them)."""
-    return conn.scalar(select(ENTRIES.c.id).where(ENTRIES.c.status == WAITING).limit(1)) is not None
 
 
 def callbacks_ahead(conn: Connection, priority: int, offered_at: datetime) -> int:
@@ -227,14 +207,6 @@ def next_waiting(conn: Connection) -> Entry | None:
     return _entry(row) if row is not None else None
 
 
-def waiting_list(conn: Connection) -> list[Entry]:
-    """The callers waiting now (and those being put through), in the hotline's order."""
-    rows = conn.execute(
-        select(*_COLUMNS).where(ENTRIES.c.status.in_(IN_QUEUE)).order_by(*ORDER)
-    ).all()
-    return [_entry(r) for r in rows]
-
-
 def set_status(
     conn: Connection, call_sid: str, status: str, now: datetime, **values: object
 ) -> None:
@@ -290,6 +262,29 @@ def call_ended(conn: Connection, call_sid: str, now: datetime) -> None:
     """`end_writes`, now."""
     for write, params in end_writes(call_sid, now):
         write.rowcount(conn, params)
+
+
+def close_ended(conn: Connection, now: datetime) -> int:
+    """Entries whose call Twilio reported over (a status callback) while a webhook that
+    should have said so did not come: a ring ends unanswered, a conversation ends, a
+    waiting caller abandoned."""
+    rows = conn.execute(
+        select(ENTRIES.c.id, ENTRIES.c.status, CALLS.c.ended_at)
+        .join(CALLS, CALLS.c.call_sid == ENTRIES.c.call_sid)
+        .where(
+            ENTRIES.c.ended_at.is_(None),
+            ENTRIES.c.status.in_((RINGING, ANSWERED, WAITING)),
+            CALLS.c.ended_at.is_not(None),
+        )
+    ).all()
+    after = {RINGING: UNANSWERED, ANSWERED: ANSWERED, WAITING: ABANDONED}
+    for entry_id, status, ended_at in rows:
+        conn.execute(
+            update(ENTRIES)
+            .where(ENTRIES.c.id == entry_id, ENTRIES.c.status == status)
+            .values(status=after[status], ended_at=min(ended_at, now))
+        )
+    return len(rows)
 
 
 def keep_place(session: Session, call_sid: str, callback: Callback, now: datetime) -> None:

@@ -17,7 +17,7 @@ from hotline.models import Agent, QueueEntry, table_of
 from hotline.runtime import Runtime
 from ivr_flows.walker import FlaskTransport
 from tests.factories import make_agent
-from tests.queue.conftest import Line
+from tests.queue.conftest import ANNA, PUBLIC_URL, Line
 from tests.twilio_standin import TwilioStub
 
 QUEUE_SID = "QU" + "7" * 32
@@ -194,3 +194,24 @@ def test_repeated_wait_requests_answer_the_same_and_announce_once(
     assert caller.walk.heard().count("Position 1") == 1
     session.expire_all()
     assert session.scalars(select(QueueEntry.announced_at).where(mine)).one() == announced
+
+
+def test_a_call_that_ended_without_its_dial_result_frees_its_agent_on_the_sweep(
+    line: Line, two_agents: list[Agent], session: Session
+) -> None:
+    talking = line.caller("1", ["2"], stay=True)
+    talking.run()
+    assert session.scalars(select(Agent.busy_call_sid).where(Agent.phone == ANNA)).one()
+    # The Dial action is lost (Twilio gave up on it); the status callback arrives.
+    form = talking._params({"CallStatus": "completed", "CallDuration": "300"})
+    assert (
+        FlaskTransport(line.app, line.rt.settings.twilio_auth_token).post(
+            PUBLIC_URL + "/voice/status", form
+        )[0]
+        == 200
+    )
+    dispatch(line.rt)
+    session.expire_all()
+    assert session.scalars(select(Agent.busy_call_sid).where(Agent.phone == ANNA)).one() is None
+    row = session.scalars(select(QueueEntry)).one()
+    assert (row.status, row.ended_at) == ("answered", line.rt.clock.now())
