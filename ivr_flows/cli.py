@@ -62,7 +62,8 @@ def _ask(question: str) -> str:
     type=click.IntRange(0, 50),
     default=2,
     show_default=True,
-    help="With --busy: loops of the hold music before the busy agents' calls end.",
+    help="Loops of the hold music before the busy agents' calls end (and the caller is "
+    "taken out of the queue, or hangs up when nobody is free).",
 )
 @with_appcontext
 def call_command(
@@ -102,16 +103,18 @@ def call_command(
         ask=None if keys is not None else _ask,
         dial_result=dial_result,
         echo=click.echo,
-        wait_loops=wait_loops if busy else None,
+        wait_loops=wait_loops,
     )
     previous = rt.clock
     if at is not None and not base_url:
         rt.clock = FixedClock(at)
     try:
-        if busy:
+        if base_url:
+            walker.run()
+            if walker.paused is not None:  # still waiting: nobody here takes the caller out
+                walker.hang_up()
+        else:
             with busy_agents(rt, busy) as agent_ids:
                 play_with_busy_agents(rt, walker, agent_ids, click.echo)
-        else:
-            walker.run()
     finally:
         rt.clock = previous

@@ -27,6 +27,9 @@ SIMULATED = "CAsimulated"  # the CallSid prefix of the simulated callers
 @contextmanager
 def busy_agents(rt: Runtime, emails: tuple[str, ...]) -> Iterator[list[int]]:
     """Mark the agents (e-mail addresses, or "all" on duty) busy; undone at the end."""
+    if not emails:
+        yield []
+        return
     with rt.engine.begin() as conn:
         query = select(AGENTS.c.id, AGENTS.c.email).where(AGENTS.c.busy_call_sid.is_(None))
         if "all" in emails:
@@ -64,14 +67,16 @@ def _end_calls(rt: Runtime, agent_ids: list[int]) -> None:
 def play_with_busy_agents(
     rt: Runtime, walker: Walker, agent_ids: list[int], echo: Callable[[str], None]
 ) -> None:
-    """Play the call; once it waits, the simulated calls end and the queue takes it out."""
+    """Play the call; once it waits, the simulated calls end and the queue takes it out
+    (or, with nobody free, the caller hangs up)."""
     taken: dict[str, str] = {}
     walker.dequeued = lambda sid: taken.pop(sid, None)
     walker.run()
     if not isinstance(walker.paused, Waiting):
         return
-    echo("  [Die Agenten beenden ihre Gespräche]")
-    _end_calls(rt, agent_ids)
+    if agent_ids:
+        echo("  [Die Agenten beenden ihre Gespräche]")
+        _end_calls(rt, agent_ids)
     dispatch(rt, lambda _queue, sid, url: taken.__setitem__(sid, url))
     if walker.walk.call_sid in taken:
         walker.resume()

@@ -46,3 +46,17 @@ def test_call_busy_names_an_unknown_agent(line: Line, runner: FlaskCliRunner) ->
     )
     assert result.exit_code == 2
     assert "--busy" in result.output and "x@example.de" in result.output
+
+
+def test_call_while_every_agent_really_talks_hangs_up_after_the_loops(
+    line: Line, two_agents: list[Agent], runner: FlaskCliRunner
+) -> None:
+    for station in ("1", "2"):
+        line.caller(station, ["2"], stay=True).run()
+    result = runner.invoke(
+        args=["call", "--from", STATIONS["3"][0], "--digits", "2", "--wait-loops", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sie sind an Position 1 der Warteschlange." in result.output
+    assert "[niemand frei geworden]" in result.output
+    assert result.output.rstrip().endswith("[Anrufer legt auf]")
