@@ -35,6 +35,8 @@ Dequeue = Callable[[str, str, str], None]
 RESERVE_SLACK = timedelta(seconds=30)
 # Rounds of the dispatcher thread per sweep: the sweep catches what webhooks missed.
 SWEEP_EVERY = 10
+# Seconds before the next round after a round that failed.
+RETRY_AFTER_FAILURE = 2.0
 # How many callers one round hands out at most (the rest in the next round).
 MAX_PER_ROUND = 50
 
@@ -188,11 +190,19 @@ def _gone(rt: Runtime, claim: Claim) -> None:
 
 
 class Dispatcher:
-    """Runs `dispatch` every `interval` seconds (and at once when woken) in a thread."""
+    """Runs `dispatch` every `interval` seconds (and at once when woken) in a thread; after
+    a round that failed, `retry_after` seconds."""
 
-    def __init__(self, rt: Runtime, interval: float = 0.1, dequeue: Dequeue | None = None):
+    def __init__(
+        self,
+        rt: Runtime,
+        interval: float = 0.1,
+        dequeue: Dequeue | None = None,
+        retry_after: float = RETRY_AFTER_FAILURE,
+    ):
         self.rt = rt
         self.interval = interval
+        self.retry_after = retry_after
         self.dequeue = dequeue
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -223,8 +233,10 @@ class Dispatcher:
                     # One client for the thread: its HTTP session keeps the connection open.
                     take = rest_dequeue(rest_client(self.rt.settings))
                 rounds += 1
-                dispatch(self.rt, take, swept=rounds % SWEEP_EVERY == 1)
+                failed = bool(dispatch(self.rt, take, swept=rounds % SWEEP_EVERY == 1).failed)
             except Exception:  # the next tick tries again; the rows say what is open
                 log.exception("queue dispatch round failed")
-            self._wake.wait(self.interval)
+                failed = True
+            # Twilio or the database failing: try again, but not ten times a second.
+            self._wake.wait(self.retry_after if failed else self.interval)
             self._wake.clear()

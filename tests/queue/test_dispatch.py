@@ -215,3 +215,24 @@ def test_a_call_that_ended_without_its_dial_result_frees_its_agent_on_the_sweep(
     assert session.scalars(select(Agent.busy_call_sid).where(Agent.phone == ANNA)).one() is None
     row = session.scalars(select(QueueEntry)).one()
     assert (row.status, row.ended_at) == ("answered", line.rt.clock.now())
+
+
+def test_the_dispatcher_thread_retries_a_failed_dequeue_without_hammering_twilio(
+    rt: Runtime, twilio_stub: TwilioStub, session: Session
+) -> None:
+    [caller] = waiting_callers(rt, 1)
+    free(rt, busy_agents(session, 1, rt))
+    twilio_stub.member_status = 500
+    dispatcher = Dispatcher(rt, interval=0.01, retry_after=0.5).start()
+    try:
+        time.sleep(1.2)
+        failures = len(twilio_stub.requests)
+        twilio_stub.member_status = 200
+        deadline = time.monotonic() + 5
+        while not twilio_stub.members and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        dispatcher.stop()
+    assert 1 <= failures <= 4  # every 0.5 s, not every tick of 0.01 s
+    assert [sid for sid, _ in twilio_stub.members] == [caller]
+    assert statuses(session) == {caller: "connecting"}
