@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from callback.bridge import bp as voice_bp
     from callback.cli import callbacks, scheduler_command
     from callback.pages import bp as pages_bp
+    from callback.queue import pages as queue_pages
     from callback.sms import twilio_sms_sender
     from hotline.cli.serving import add_serve_hook
     from hotline.remote.cashier import SMS_SENDER_KEY
@@ -18,6 +19,8 @@ def register(app: Flask) -> None:
     # The agents' Rückrufliste: a UI blueprint, so hotline/web/ui.py's init_ui (run
     # after this) puts it behind the sign-in and CSRF like every other page.
     app.register_blueprint(pages_bp)
+    app.register_blueprint(queue_pages.bp)
+    app.register_blueprint(queue_pages.api)
     # No CSRF exemption here: hotline/web/ui.py exempts every blueprint under
     # /voice and /api (signed webhooks, bearer-token JSON) after registration.
     app.extensions[SMS_SENDER_KEY] = twilio_sms_sender

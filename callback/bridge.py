@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.lifecycle import CALLING, CLAIMED, DONE, attempt_failed, call_not_started, move
+from callback.queue.presence import agent_busy, free_agents_of
 from hotline.app import runtime
 from hotline.models import Callback, CallbackAttempt, Contract, Customer
 from hotline.settings import Settings
@@ -75,6 +76,11 @@ def answer(callback_id: int) -> ResponseReturnValue:
         response.hangup()
         return _twiml(response)
     callback, customer_name = row
+    if callback.claimed_by_id is not None:  # the agent answered their leg: busy until it ends
+        with rt.engine.begin() as conn:
+            agent_busy(
+                conn, callback.claimed_by_id, request.form.get("CallSid", ""), rt.clock.now()
+            )
     topic = CATEGORY_WORDS.get(callback.category, "Anliegen")
     _say(
         response,
@@ -100,6 +106,7 @@ def dial_result(callback_id: int) -> ResponseReturnValue:
     now = rt.clock.now()
     response = VoiceResponse()
     with rt.sessions() as session, session.begin():
+        free_agents_of(session.connection(), request.form.get("CallSid", ""))
         attempt = _attempt(session, callback_id)
         callback = session.get(Callback, callback_id)
         if attempt is not None and callback is not None and attempt.result is None:
@@ -140,6 +147,7 @@ def agent_status(callback_id: int) -> ResponseReturnValue:
             return _twiml(VoiceResponse())
         if status in LEG_FAILED or status == "completed":
             attempt.ended_at = attempt.ended_at or now
+            free_agents_of(session.connection(), request.form.get("CallSid", ""))
         if attempt.result is None and callback.status == CALLING:
             if status in LEG_FAILED:
                 attempt.result = f"agent_{status.replace('-', '_')}"

@@ -37,6 +37,7 @@ from callback.lifecycle import (
 )
 from callback.outbound import DialFailed, dial
 from callback.outcomes import save_outcome, tell_customer_if_due
+from callback.queue.figures import live_queue
 from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
@@ -103,6 +104,7 @@ def callbacks() -> ResponseReturnValue:
         "me": signed_in_agent(),
         "now": runtime().clock.now(),
         "outcomes": OUTCOME_BUTTONS,
+        "live": live_queue(db().connection(), runtime().clock.now()),
     }
     if request.args.get("fragment"):
         return render_template("callbacks_rows.html", **context)

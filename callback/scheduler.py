@@ -11,7 +11,9 @@ Jobs (APScheduler 3, in-memory job store, no business data in job args):
 - contracts: term roll-over and ends, daily at 00:10 local time;
 - retention: clean-up, daily at 03:30 local time;
 - mail: the e-mail outbox and, when configured, one IMAP poll (email_support.jobs),
-  every minute.
+  every minute;
+- the live queue's dispatcher (callback/queue/dispatch.py), a thread of its own that
+  hands waiting callers to agents who became free, several times a second.
 
 All jobs are idempotent sweeps over our own tables, so they also run once the
 moment a scheduler becomes active: a scheduler that was down all weekend (or a
@@ -40,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from callback.daily import clean_up, roll_over_contracts
 from callback.locking import SchedulerLock, scheduler_lock
 from callback.notify import notify_failed
+from callback.queue.dispatch import Dispatcher
 from callback.release import release_due, release_stale_claims
 from callback.spool import prune, replay
 from hotline.runtime import Runtime
@@ -228,6 +231,8 @@ class SchedulerService:
         self.jobs.catch_up()
         scheduler = build_scheduler(self.rt, self.jobs)
         scheduler.start()
+        # The live queue's dispatcher: a tick of its own, far shorter than APScheduler's jobs.
+        dispatcher = Dispatcher(self.rt).start()
         self.active.set()
         try:
             while not stop.wait(self.lock_retry_seconds):
@@ -236,6 +241,7 @@ class SchedulerService:
                     break
         finally:
             self.active.clear()
+            dispatcher.stop()
             scheduler.shutdown(wait=True)
             self.lock.release()
             log.info("scheduler stopped being active (pid %d)", os.getpid())

@@ -60,6 +60,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    """The live queue and its reports (sections [queue] and [reports])."""
+
+    max_call_minutes: int = 60
+    hold_sound_url: str | None = None
+    callback_after_hangup_seconds: int = 60
+    service_level_seconds: int = 20
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     database_url: str
@@ -102,6 +112,7 @@ class Settings:
     teamviewer_timeout_seconds: int = 10
     sms_sender: str | None = None
     mail: MailSettings = field(default_factory=MailSettings)
+    queue: QueueSettings = field(default_factory=lambda: QueueSettings())
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -198,6 +209,7 @@ def load_settings(
         ),
         **_remote(raw.get("remote", {}), env_vars),
         mail=_mail(raw.get("mail", {}), env_vars, env),
+        queue=_queue(raw.get("queue", {}), raw.get("reports", {})),
     )
     if env == "production":
         missing = [
@@ -251,6 +263,25 @@ def _mail(m: Mapping[str, Any], env_vars: Mapping[str, str], env: str) -> MailSe
             "mail.max_message_bytes", m.get("max_message_bytes", 10 * 1024 * 1024), 1024, 2**31 - 1
         ),
         send_retry_minutes=_int("mail.send_retry_minutes", m.get("send_retry_minutes", 5), 1, 1440),
+    )
+
+
+def _queue(q: Mapping[str, Any], rep: Mapping[str, Any]) -> QueueSettings:
+    sound = str(q.get("hold_sound_url") or "").strip()
+    if sound and urlsplit(sound).scheme not in ("http", "https"):
+        raise SettingsError(f"queue.hold_sound_url: {sound!r} is not an http(s) URL")
+    return QueueSettings(
+        max_call_minutes=_int("queue.max_call_minutes", q.get("max_call_minutes", 60), 1, 24 * 60),
+        hold_sound_url=sound or None,
+        callback_after_hangup_seconds=_int(
+            "queue.callback_after_hangup_seconds",
+            q.get("callback_after_hangup_seconds", 60),
+            0,
+            3600,
+        ),
+        service_level_seconds=_int(
+            "reports.service_level_seconds", rep.get("service_level_seconds", 20), 1, 3600
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
+from callback.queue.waiting import keep_place
 from callback.requests import request_callback
 from hotline.directory.phones import digits_for_speech, normalize
 from hotline.models import Callback
@@ -124,10 +125,11 @@ def confirm(step: Step) -> VoiceResponse:
     return _read_back(step, response, e164, step.tries() + 1)
 
 
-def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
-    """Store the callback request, then offer the recording."""
+def store_request(step: Step, phone: str) -> Callback:
+    """The call's callback request on its ticket; one asked for while waiting in the live
+    queue keeps the caller's place (callback.queue.waiting.keep_place)."""
     ticket = step.ticket
-    request_callback(
+    callback = request_callback(
         step.session,
         now=step.now,
         calendar=step.rt.calendar,
@@ -138,6 +140,13 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
         ticket_id=ticket.id if ticket else None,
         call_id=step.call_id,
     )
+    keep_place(step.session, step.call.call_sid, callback, step.now)
+    return callback
+
+
+def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
+    """Store the callback request, then offer the recording."""
+    store_request(step, phone)
     step.call.outcome = "callback"
     say(response, step.voice, step.text("record"))
     record(

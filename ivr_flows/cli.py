@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from hotline.app import runtime
 from hotline.clock import FixedClock
+from ivr_flows.cli_busy import busy_agents, play_with_busy_agents
 from ivr_flows.walker import DIAL_RESULTS, FlaskTransport, HttpTransport, Transport, Walker
 
 
@@ -50,12 +51,34 @@ def _ask(question: str) -> str:
     show_default=True,
     help="What happens when agents are rung.",
 )
+@click.option(
+    "--busy",
+    multiple=True,
+    metavar="EMAIL",
+    help='An agent who is on another call meanwhile (repeatable; "all": every agent on duty).',
+)
+@click.option(
+    "--wait-loops",
+    type=click.IntRange(0, 50),
+    default=2,
+    show_default=True,
+    help="Loops of the hold music before the busy agents' calls end (and the caller is "
+    "taken out of the queue, or hangs up when nobody is free).",
+)
 @with_appcontext
 def call_command(
-    caller: str, at_text: str | None, digits: str | None, base_url: str | None, dial_result: str
+    caller: str,
+    at_text: str | None,
+    digits: str | None,
+    base_url: str | None,
+    dial_result: str,
+    busy: tuple[str, ...],
+    wait_loops: int,
 ) -> None:
     """Play a call as a caller hears it, following the TwiML as Twilio would."""
     rt = runtime()
+    if busy and base_url:
+        raise click.UsageError("--busy works in-process only, not with --url")
     at = _at(at_text, rt.calendar.zone)
     keys = digits.split(",") if digits is not None else None
     transport: Transport
@@ -80,11 +103,18 @@ def call_command(
         ask=None if keys is not None else _ask,
         dial_result=dial_result,
         echo=click.echo,
+        wait_loops=wait_loops,
     )
     previous = rt.clock
     if at is not None and not base_url:
         rt.clock = FixedClock(at)
     try:
-        walker.run()
+        if base_url:
+            walker.run()
+            if walker.paused is not None:  # still waiting: nobody here takes the caller out
+                walker.hang_up()
+        else:
+            with busy_agents(rt, busy) as agent_ids:
+                play_with_busy_agents(rt, walker, agent_ids, click.echo)
     finally:
         rt.clock = previous

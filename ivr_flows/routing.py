@@ -7,6 +7,7 @@ from datetime import time
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.tickets import categorise_call_ticket
+from ivr_flows import queue_steps
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
@@ -57,6 +58,9 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
         hours = step.rt.settings.calendar
         closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))
         return offer_callback(step, response, 1, closed)
+    queued = queue_steps.before_ringing(step, response, category, phones)
+    if queued is not None:
+        return queued
     if not phones:
         return offer_callback(step, response, 1, step.text("nobody_free"))
     step.call.outcome = "agent_ringing"
@@ -79,6 +83,7 @@ def _hour(at: time) -> str:
 def dial_result(step: Step) -> VoiceResponse:
     """POST /voice/dial-result: answered → goodbye; anything else → the callback offer."""
     response = new_response()
+    queue_steps.call_over(step)
     if step.form.get("DialCallStatus") in ("completed", "answered"):
         step.call.outcome = "agent"
         say(response, step.voice, step.text("goodbye"))

@@ -22,7 +22,7 @@ from hotline.relaxed_commit import relax_sqlite_commit, relaxed_commit
 from hotline.runtime import Runtime
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
-from ivr_flows import call_row, callback_flow, entitlement, identify, routing
+from ivr_flows import call_row, callback_flow, entitlement, identify, queue_steps, routing
 from ivr_flows.fallback import (
     ANSWERED,
     fallback_dialed_twiml,
@@ -124,6 +124,8 @@ def whisper() -> Response:
             ).first()
             if row is not None and row.Contract is not None:
                 text = _whisper_text(row.Call, row.Contract, row.Station, prompts)
+            parent = request.args.get("parent", "")
+            queue_steps.agent_answered(session.connection(), request.form, parent, rt.clock.now())
     except Exception:  # the agent still gets the call, with a shorter whisper
         log.exception("whisper for %s failed", request.args.get("parent"))
     say(response, voice, text)

@@ -20,6 +20,8 @@ from typing import Protocol
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
+from ivr_flows.walker_queue import Dequeued, OnCall, QueueFollower, Waiting
+
 MAX_REQUESTS = 80
 DIAL_RESULTS = ("completed", "answered", "no-answer", "busy", "failed", "canceled")
 RECORDINGS = "https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32 + "/Recordings"
@@ -96,8 +98,13 @@ class Walk:
         return "\n".join(line for line in self.lines if not line.startswith("  ["))
 
 
-class Walker:
-    """Plays one call against the hotline's webhooks."""
+class Walker(QueueFollower):
+    """Plays one call against the hotline's webhooks.
+
+    `stay`: the call pauses while an agent talks to the caller (`resume()` or `hang_up()`
+    go on); `wait_loops`: the call pauses after that many loops in the queue; `dequeued`:
+    where Twilio was told by REST to take the caller out of the queue (see walker_queue).
+    """
 
     def __init__(
         self,
@@ -111,6 +118,9 @@ class Walker:
         dial_result: str = "completed",
         echo: Callable[[str], None] | None = None,
         call_sid: str | None = None,
+        stay: bool = False,
+        wait_loops: int | None = None,
+        dequeued: Dequeued | None = None,
     ) -> None:
         if dial_result not in DIAL_RESULTS:
             raise ValueError(f"dial result must be one of {', '.join(DIAL_RESULTS)}")
@@ -125,6 +135,10 @@ class Walker:
         self.walk = Walk(call_sid=call_sid or "CA" + uuid.uuid4().hex)
         self._says = 0
         self._seconds = 0
+        self.stay = stay
+        self.wait_loops = wait_loops
+        self.dequeued = dequeued
+        self.paused: Waiting | OnCall | None = None
 
     # -- what the caller does --------------------------------------------------------------
 
@@ -174,15 +188,50 @@ class Walker:
 
     def run(self, start: str = "/voice/incoming") -> Walk:
         url = self._absolute(self.base_url + "/", start)
-        document = self._post(url, self._params())
+        return self._follow(url, self._params())
+
+    def _follow(self, url: str, params: dict[str, str]) -> Walk:
+        document = self._post(url, params)
         while document is not None:
             nxt = self._play(url, document)
             if nxt is None:
                 break
             url, params = nxt
             document = self._post(url, params)
+        if self.paused is None:
+            self._status()
+        return self.walk
+
+    def resume(self, *, wait_loops: int | None = None) -> Walk:
+        """Go on with a paused call: wait more loops, or end the agent's conversation."""
+        paused, self.paused = self.paused, None
+        self.wait_loops = wait_loops
+        if isinstance(paused, Waiting):
+            paused.loops = 0
+            nxt = self._wait(paused)
+        elif isinstance(paused, OnCall) and paused.action:
+            nxt = paused.action, paused.params
+        else:
+            nxt = None
+        if nxt is None:
+            if self.paused is None:
+                self._status()
+            return self.walk
+        return self._follow(*nxt)
+
+    def hang_up(self) -> Walk:
+        """The caller hangs up where the call is paused (waiting, or talking)."""
+        paused, self.paused = self.paused, None
+        self._print("  [Anrufer legt auf]")
+        if isinstance(paused, Waiting):
+            self._post(paused.action, self._queue_params(paused, {"QueueResult": "hangup"}))
+        elif isinstance(paused, OnCall) and paused.action:
+            self._post(paused.action, paused.params)
         self._status()
         return self.walk
+
+    def _call_sid(self) -> str:
+        return self.walk.call_sid
 
     def _status(self) -> None:
         params = self._params({"CallStatus": "completed", "CallDuration": str(self._seconds)})
@@ -219,6 +268,8 @@ class Walker:
                 result = self._dial(url, verb)
                 if result is not None:
                     return result
+            elif tag == "Enqueue":
+                return self._enqueue(url, verb)
             elif tag in ("Hangup", "Reject"):
                 self.walk.ended_by = "hangup"
                 self._print("  [aufgelegt]")
@@ -273,27 +324,32 @@ class Walker:
         self._print(f"  [Es klingelt bei: {', '.join(t for t, _ in targets)}]")
         answered = self.dial_result in ("completed", "answered")
         if answered:
-            whisper = next((w for _, w in targets if w), None)
+            agent, whisper = next(((t, w) for t, w in targets if w), (targets[0][0], None))
             if whisper:
-                self._whisper(url, whisper)
+                self._whisper(url, whisper, agent)
             self._print("  [Gespräch]")
             self._seconds += 60
         else:
             self._print(f"  [Ergebnis: {self.dial_result}]")
             self._seconds += int(verb.get("timeout", "30"))
         action = verb.get("action")
-        if not action:
-            return None
-        return self._absolute(url, action), self._params(
+        result = self._params(
             {
                 "DialCallStatus": self.dial_result,
                 "DialCallDuration": "60" if answered else "0",
                 "DialCallSid": "CA" + uuid.uuid4().hex,
             }
         )
+        if answered and self.stay:
+            self.paused = OnCall(self._absolute(url, action) if action else None, result)
+            return None
+        if not action:
+            return None
+        return self._absolute(url, action), result
 
-    def _whisper(self, url: str, whisper: str) -> None:
+    def _whisper(self, url: str, whisper: str, agent: str) -> None:
         params = self._params({"CallSid": "CA" + uuid.uuid4().hex, "Direction": "outbound-api"})
+        params["To"] = agent
         params["ParentCallSid"] = self.walk.call_sid
         document = self._post(self._absolute(url, whisper), params)
         if document is None:

@@ -5,6 +5,9 @@ records every request (method, path, credentials, form) and answers as Twilio do
 POST Calls.json creates a call, GET Recordings/RE….mp3 serves RECORDING_MP3, POST
 Messages.json queues an SMS (To, From and Body required; "refuse" answers 21614, the
 error of a landline that cannot receive SMS).
+Queues/QU…/Members/CA….json takes a caller out of a queue (`members` records each
+CallSid and Url; a CallSid in `gone` answers 404 as for a caller no longer queued,
+`member_status` any HTTP status from 300 on for an error document).
 
 Faults: `mode` "refuse" (Twilio's 400/404 answers) or "slow" (answers after 3 s);
 `status` any HTTP status for Calls.json (an error document from 300 on); `delay`
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -52,6 +56,9 @@ class TwilioStub:
     delay: float = 0.0  # seconds before any answer
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
+    member_status: int = 200  # the status of Queue Members updates in mode "ok"
+    gone: set[str] = field(default_factory=set)  # CallSids no longer in any queue
+    members: list[tuple[str, str]] = field(default_factory=list)  # (CallSid, Url) taken out
 
     @property
     def base_url(self) -> str:
@@ -60,7 +67,10 @@ class TwilioStub:
     def reset(self) -> TwilioStub:
         """Healthy and with no requests recorded."""
         self.mode, self.status, self.delay = "ok", 201, 0.0
+        self.member_status = 200
         self.requests.clear()
+        self.gone.clear()
+        self.members.clear()
         return self
 
     def pause(self) -> None:
@@ -131,6 +141,43 @@ def _message_document(stub: TwilioStub, form: dict[str, Any]) -> tuple[int, dict
     }
 
 
+_MEMBER_PATH = re.compile(
+    rf"^/2010-04-01/Accounts/{ACCOUNT_SID}/Queues/(QU[0-9a-f]{{32}})/Members/(CA[0-9a-f]{{32}})\.json$"
+)
+
+
+def _member_document(
+    stub: TwilioStub, queue_sid: str, call_sid: str, form: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """Twilio's answer to POST Queues/{QueueSid}/Members/{CallSid}.json (dequeue to `Url`)."""
+    if call_sid in stub.gone:
+        return 404, {
+            "code": 20404,
+            "message": f"The requested resource /Queues/{queue_sid}/Members/{call_sid} "
+            "was not found",
+            "more_info": "https://www.twilio.com/docs/errors/20404",
+            "status": 404,
+        }
+    if stub.mode == "refuse" or stub.member_status >= 300 or not form.get("Url"):
+        status = 400 if stub.mode == "refuse" or not form.get("Url") else stub.member_status
+        return status, {
+            "code": 20500 if status >= 500 else 21218,
+            "message": f"stand-in answers {status}",
+            "more_info": "https://www.twilio.com/docs/errors",
+            "status": status,
+        }
+    stub.members.append((call_sid, str(form["Url"])))
+    return 200, {
+        "call_sid": call_sid,
+        "queue_sid": queue_sid,
+        "account_sid": ACCOUNT_SID,
+        "date_enqueued": "Mon, 30 Nov 2026 09:00:00 +0000",
+        "position": 1,
+        "wait_time": 30,
+        "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Queues/{queue_sid}/Members/{call_sid}.json",
+    }
+
+
 def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -170,6 +217,9 @@ def _handler(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
                 if not self._authorised(record):
                     return self._send(401, _UNAUTHORISED)
                 return self._send(*_message_document(stub, form))
+            member = _MEMBER_PATH.match(self.path)
+            if member is not None and self._authorised(record):
+                return self._send(*_member_document(stub, *member.groups(), form))
             if self.path != _CALLS_PATH:
                 return self._send(404, _NOT_FOUND)
             if not self._authorised(record):

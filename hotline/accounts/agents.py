@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import Label
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
 from hotline.accounts.tokens import expiry
 from hotline.directory.phones import normalize
-from hotline.models import Agent, ApiToken, table_of
+from hotline.models import Agent, ApiToken, QueueEntry, table_of
 from hotline.prepared import Prepared
 
 
@@ -82,12 +82,22 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
 
 # Built once per process, in Core: the IVR asks for every call that reaches the menu.
 _AGENTS = table_of(Agent)
-_AVAILABLE = (_AGENTS.c.available, _AGENTS.c.active)
+_QUEUE = table_of(QueueEntry)
+# Free for a new caller: on duty, neither talking (busy) nor being rung for a waiting caller
+# (reserved), and nobody waiting in the live queue (who comes first). In the same statement,
+# so the step that rings the agents needs no round trip more.
+_AVAILABLE = (
+    _AGENTS.c.available,
+    _AGENTS.c.active,
+    _AGENTS.c.busy_call_sid.is_(None),
+    _AGENTS.c.reserved_for.is_(None),
+    ~exists().where(_QUEUE.c.status == "waiting"),
+)
 _AVAILABLE_PHONES = Prepared(select(_AGENTS.c.phone).where(*_AVAILABLE).order_by(_AGENTS.c.id))
 
 
 def available_phones(conn: Connection) -> list[str]:
-    """The phones of the agents the IVR should ring now, in a stable order."""
+    """The phones of the agents the IVR rings for a new caller now, in a stable order."""
     return [phone for (phone,) in _AVAILABLE_PHONES.rows(conn)]
 
 

@@ -12,7 +12,6 @@ from hotline.models.customers import (
     PhoneNumber,
     Station,
 )
-from hotline.models.throttles import LoginThrottle
 from hotline.models.mail import (
     ImapFolderState,
     Mail,
@@ -20,6 +19,8 @@ from hotline.models.mail import (
     MailCancellation,
     UndeliverableAddress,
 )
+from hotline.models.queue import QueueEntry
+from hotline.models.throttles import LoginThrottle
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MailCancellation",
     "PhoneNumber",
     "PinAttempt",
+    "QueueEntry",
     "RemoteSession",
     "Station",
     "Ticket",

@@ -26,6 +26,12 @@ class Agent(Base):
     # password) ends all sessions of the agent at once, on the server side.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
+    # Presence (the live queue): busy with this call (the caller's CallSid, or the agent's
+    # leg of a callback) since then; reserved while being rung for a waiting caller.
+    busy_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    busy_since: Mapped[datetime | None]
+    reserved_for: Mapped[str | None] = mapped_column(String(64))
+    reserved_until: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="agent", cascade="all, delete-orphan"

@@ -49,6 +49,8 @@ ATTRIBUTES: dict[str, set[str]] = {
         "amdStatusCallback", "amdStatusCallbackMethod",
     },
     "Client": {"url", "method", "statusCallback", "statusCallbackEvent", "statusCallbackMethod"},
+    "Enqueue": {"action", "method", "waitUrl", "waitUrlMethod", "maxQueueSize", "workflowSid"},
+    "Leave": set(),
 }  # fmt: skip
 CHILDREN: dict[str, set[str]] = {
     "Response": {
@@ -61,6 +63,8 @@ CHILDREN: dict[str, set[str]] = {
         "Gather",
         "Record",
         "Dial",
+        "Enqueue",
+        "Leave",
     },
     "Gather": {"Say", "Play", "Pause"},
     "Dial": {"Number", "Client"},

@@ -1,7 +1,7 @@
 """hardening: session epochs, sign-in throttles, an atomic PIN counter, token expiry
 
 Revision ID: 0007_hardening
-Revises: 0005_email
+Revises: 0006_queue
 """
 
 from datetime import timedelta
@@ -12,7 +12,7 @@ from alembic import op
 import hotline.models.base
 
 revision = "0007_hardening"
-down_revision = "0005_email"
+down_revision = "0006_queue"
 branch_labels = None
 depends_on = None
 
