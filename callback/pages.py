@@ -40,7 +40,7 @@ from callback.outcomes import save_outcome, tell_customer_if_due
 from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
-from hotline.models import Agent, Callback, Contract, Customer, Station
+from hotline.models import Agent, Callback, Contract, Customer, Station, Ticket
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class Row:
     plan: str | None
     station: str | None
     claimed_by: str | None
+    ticket_number: int | None
 
 
 def _chosen(value: str | None) -> str:
@@ -86,11 +87,20 @@ def callbacks() -> ResponseReturnValue:
     chosen = _chosen(request.args.get("status"))
     statuses = FILTERS[chosen][1]
     query = (
-        select(Callback, Contract.number, Customer.name, Contract.plan, Station.name, Agent.name)
+        select(
+            Callback,
+            Contract.number,
+            Customer.name,
+            Contract.plan,
+            Station.name,
+            Agent.name,
+            Ticket.number,
+        )
         .outerjoin(Contract, Callback.contract_id == Contract.id)
         .outerjoin(Customer, Contract.customer_id == Customer.id)
         .outerjoin(Station, Callback.station_id == Station.id)
         .outerjoin(Agent, Callback.claimed_by_id == Agent.id)
+        .outerjoin(Ticket, Callback.ticket_id == Ticket.id)
         .limit(LIST_LIMIT)
     )
     if statuses:
