@@ -40,7 +40,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
         (
             "import_update",
             "changed by import: plan flat → second_level, start 2025-03-01 → 2025-04-01, admin",
-            "durch Import geändert: Tarif flat → second_level, Beginn 01.03.2025 → 01.04.2025, Admin",
+            "durch Import geändert: Tarif flat → second_level, "
+            "Beginn 01.03.2025 → 01.04.2025, Admin",
         ),
         ("setting", "cashier_dial_admin off", "Durchstellen der Kassierer zum Admin ausgeschaltet"),
         ("mail", "Kündigung per E-Mail", "mail: Kündigung per E-Mail"),
