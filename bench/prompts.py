@@ -92,6 +92,21 @@ PATHS = (
         "hang-up",
     ),
     Path_(
+        "short day (24 Dec, 10:00), nobody free",
+        "030 4412345",
+        _berlin(2026, 12, 24, 10, 0),
+        ("1", "1", ""),
+        "hang-up",
+        False,
+    ),
+    Path_(
+        "before opening (Tue 07:30): callback",
+        "030 4412345",
+        _berlin(2026, 12, 1, 7, 30),
+        ("1", "1", ""),
+        "hang-up",
+    ),
+    Path_(
         "short day (24 Dec, 15:00): callback",
         "030 4412345",
         _berlin(2026, 12, 24, 15, 0),

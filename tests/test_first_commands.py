@@ -64,7 +64,7 @@ def test_readme_commands_work_from_any_folder_after_make_run(tmp_path: Path) -> 
         assert "NOT checked" not in result.stderr, step  # once per server start, not here
     assert json.loads(results[2].stdout)["contract_number"] == "V-2023-0005"
     assert len(json.loads(results[3].stdout)) == 3
-    assert "Willkommen bei der Kassen-Hotline" in results[4].stdout
+    assert "Kassen-Hotline, guten Tag, Bäckerei Krause." in results[4].stdout
     assert (instance / "hotline.sqlite3").is_file()
     for folder in folders:
         assert list(folder.iterdir()) == [], "a command left something in the current folder"
