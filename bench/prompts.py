@@ -52,7 +52,7 @@ UNKNOWN = "+4930555000111"
 
 
 @dataclass(frozen=True)
-class Path_:
+class CallPath:
     name: str
     caller: str
     at: datetime
@@ -65,54 +65,30 @@ def _berlin(*args: int) -> datetime:
     return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
 
 
+def _callback(name: str, at: datetime, *, agents_free: bool = True) -> CallPath:
+    """The Flat caller asks for a callback: outage, the own number, no message."""
+    return CallPath(name, "030 4412345", at, ("1", "1", ""), "hang-up", agents_free)
+
+
 OPEN = _berlin(2026, 11, 30, 10, 0)  # a Monday morning
 PATHS = (
-    Path_("Flat, known number, key 1", "030 4412345", OPEN, ("1",), "ring"),
-    Path_("Flat, known number, no key (twice)", "030 4412345", OPEN, ("", ""), "ring"),
-    Path_("unknown number, customer number", UNKNOWN, OPEN, ("10001#", "1"), "ring"),
-    Path_("unknown number, 3 stations", UNKNOWN, OPEN, ("10003#", "2#", "1"), "ring"),
-    Path_("shared line, customer number", "040 66969300", OPEN, ("10007#", "1"), "ring"),
-    Path_("Second Level admin, key 1", "0172 9980752", OPEN, ("1",), "ring"),
-    Path_("Second Level cashier, admin PIN", "040 66969501", OPEN, ("4711#", "1"), "ring"),
-    Path_("Second Level cashier, no PIN", "040 66969501", OPEN, ("",), "hang-up"),
-    Path_("contract ended", "089 99998450", OPEN, (), "hang-up"),
-    Path_("open, nobody free: callback", "030 4412345", OPEN, ("1", "1", ""), "hang-up", False),
-    Path_(
-        "after hours (Mon 19:30): callback",
-        "030 4412345",
-        _berlin(2026, 11, 30, 19, 30),
-        ("1", "1", ""),
-        "hang-up",
+    CallPath("Flat, known number, key 1", "030 4412345", OPEN, ("1",), "ring"),
+    CallPath("Flat, known number, no key (twice)", "030 4412345", OPEN, ("", ""), "ring"),
+    CallPath("unknown number, customer number", UNKNOWN, OPEN, ("10001#", "1"), "ring"),
+    CallPath("unknown number, 3 stations", UNKNOWN, OPEN, ("10003#", "2#", "1"), "ring"),
+    CallPath("shared line, customer number", "040 66969300", OPEN, ("10007#", "1"), "ring"),
+    CallPath("Second Level admin, key 1", "0172 9980752", OPEN, ("1",), "ring"),
+    CallPath("Second Level cashier, admin PIN", "040 66969501", OPEN, ("4711#", "1"), "ring"),
+    CallPath("Second Level cashier, no PIN", "040 66969501", OPEN, ("",), "hang-up"),
+    CallPath("contract ended", "089 99998450", OPEN, (), "hang-up"),
+    _callback("open, nobody free: callback", OPEN, agents_free=False),
+    _callback("after hours (Mon 19:30): callback", _berlin(2026, 11, 30, 19, 30)),
+    _callback("holiday (25 Dec): callback", _berlin(2026, 12, 25, 10, 0)),
+    _callback(
+        "short day (24 Dec, 10:00), nobody free", _berlin(2026, 12, 24, 10, 0), agents_free=False
     ),
-    Path_(
-        "holiday (25 Dec): callback",
-        "030 4412345",
-        _berlin(2026, 12, 25, 10, 0),
-        ("1", "1", ""),
-        "hang-up",
-    ),
-    Path_(
-        "short day (24 Dec, 10:00), nobody free",
-        "030 4412345",
-        _berlin(2026, 12, 24, 10, 0),
-        ("1", "1", ""),
-        "hang-up",
-        False,
-    ),
-    Path_(
-        "before opening (Tue 07:30): callback",
-        "030 4412345",
-        _berlin(2026, 12, 1, 7, 30),
-        ("1", "1", ""),
-        "hang-up",
-    ),
-    Path_(
-        "short day (24 Dec, 15:00): callback",
-        "030 4412345",
-        _berlin(2026, 12, 24, 15, 0),
-        ("1", "1", ""),
-        "hang-up",
-    ),
+    _callback("before opening (Tue 07:30): callback", _berlin(2026, 12, 1, 7, 30)),
+    _callback("short day (24 Dec, 15:00): callback", _berlin(2026, 12, 24, 15, 0)),
 )
 
 
@@ -224,7 +200,7 @@ def _agents_free(rt: Runtime, free: bool) -> None:
         session.execute(update(Agent).where(Agent.active).values(available=free))
 
 
-def measure(language: str) -> list[tuple[Path_, str, float, float, list[Heard]]]:
+def measure(language: str) -> list[tuple[CallPath, str, float, float, list[Heard]]]:
     """Play every path; (path, how it ended, seconds whole, seconds early, what was said)."""
     if shutil.which("espeak-ng") is None:
         raise SystemExit("bench/prompts.py needs espeak-ng (apt-get install -y espeak-ng)")
