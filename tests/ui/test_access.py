@@ -30,6 +30,7 @@ SUPERVISOR_ONLY = {
     "import_pages.import_apply",
     "contract_changes.cancel",
     "contract_changes.terminate",
+    "contract_changes.cashier_dial_admin",
     "reports.reports",
 }
 
