@@ -16,10 +16,22 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The instance folder (hotline/instance.py): the SQLite database and hotline.env, the
+# local settings the `hotline` command reads. `make run` writes HOTLINE_ENV=development
+# there once, so the README's commands work in this checkout as written.
+INSTANCE := $(or $(HOTLINE_INSTANCE_PATH),instance)
+
 run: $(BIN)/.installed
-	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline init-db
-	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline demo
-	HOTLINE_ENV=$${HOTLINE_ENV:-development} $(BIN)/hotline serve --host $(HOST) --port $(PORT)
+	@mkdir -p "$(INSTANCE)"
+	@[ -f "$(INSTANCE)/hotline.env" ] || { \
+		printf '%s\n' \
+		  '# Written by make run: settings of the hotline command in this checkout.' \
+		  '# The environment wins over this file; delete it to run as production.' \
+		  'HOTLINE_ENV=development' > "$(INSTANCE)/hotline.env" \
+		&& echo "wrote $(INSTANCE)/hotline.env (HOTLINE_ENV=development)"; }
+	$(BIN)/hotline init-db
+	$(BIN)/hotline demo
+	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's chromium (Playwright cannot download browsers
 # here); as root we install it, otherwise those tests are skipped with the reason.

@@ -41,7 +41,7 @@ from callback.queue.figures import live_queue
 from callback.recordings import RecordingUnavailable, fetch
 from hotline.app import runtime
 from hotline.directory.phones import format_national
-from hotline.models import Agent, Callback, Contract, Customer, Station
+from hotline.models import Agent, Callback, Contract, Customer, Station, Ticket
 from hotline.notes import checked_note
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
@@ -71,6 +71,7 @@ class Row:
     plan: str | None
     station: str | None
     claimed_by: str | None
+    ticket_number: int | None
 
 
 def _chosen(value: str | None) -> str:
@@ -87,11 +88,20 @@ def callbacks() -> ResponseReturnValue:
     chosen = _chosen(request.args.get("status"))
     statuses = FILTERS[chosen][1]
     query = (
-        select(Callback, Contract.number, Customer.name, Contract.plan, Station.name, Agent.name)
+        select(
+            Callback,
+            Contract.number,
+            Customer.name,
+            Contract.plan,
+            Station.name,
+            Agent.name,
+            Ticket.number,
+        )
         .outerjoin(Contract, Callback.contract_id == Contract.id)
         .outerjoin(Customer, Contract.customer_id == Customer.id)
         .outerjoin(Station, Callback.station_id == Station.id)
         .outerjoin(Agent, Callback.claimed_by_id == Agent.id)
+        .outerjoin(Ticket, Callback.ticket_id == Ticket.id)
         .limit(LIST_LIMIT)
     )
     if statuses:

@@ -37,17 +37,6 @@ def create_app(
     from hotline.web.limits import init_limits
 
     init_limits(app)
-    if settings.signature_validation_skipped:
-        log.warning(
-            "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",
-            settings.env,
-        )
-    elif settings.public_url is None:
-        log.warning(
-            "HOTLINE_PUBLIC_URL is not set: webhook signatures are checked against the URL "
-            "as requested, whose host the client names (%s only)",
-            settings.env,
-        )
 
     from hotline.web import (
         agents_pages,
@@ -100,6 +89,21 @@ def _register_optional_blueprints(app: Flask) -> None:
     register_ivr(app)
     register_callback(app)
     register_email(app)
+
+
+def warn_if_unsigned(settings: Settings) -> None:
+    """Say once, when a server starts, that webhooks are taken without Twilio's signature."""
+    if settings.signature_validation_skipped:
+        log.warning(
+            "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (%s only)",
+            settings.env,
+        )
+    elif settings.public_url is None:
+        log.warning(
+            "HOTLINE_PUBLIC_URL is not set: webhook signatures are checked against the URL "
+            "as requested, whose host the client names (%s only)",
+            settings.env,
+        )
 
 
 def runtime() -> Runtime:

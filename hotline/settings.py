@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hotline.directory.phones import normalize
+from hotline.instance import instance_path
 
 ENVIRONMENTS = ("production", "development", "test")
 
@@ -72,6 +73,8 @@ class QueueSettings:
 @dataclass(frozen=True)
 class Settings:
     env: str
+    # The folder of the default SQLite database and the spool (hotline/instance.py).
+    instance_path: str
     database_url: str
     secret_key: str | None
     public_url: str | None
@@ -157,9 +160,13 @@ def load_settings(
     if env not in ENVIRONMENTS:
         raise SettingsError(f"HOTLINE_ENV: {env!r} is not one of {', '.join(ENVIRONMENTS)}")
 
+    instance = instance_path(env_vars)
     settings = Settings(
         env=env,
-        database_url=_database_url(env_vars.get("HOTLINE_DATABASE_URL") or h["database_url"]),
+        instance_path=str(instance),
+        database_url=_database_url(
+            env_vars.get("HOTLINE_DATABASE_URL") or h["database_url"], instance
+        ),
         secret_key=env_vars.get("HOTLINE_SECRET_KEY") or None,
         public_url=_public_url(env_vars.get("HOTLINE_PUBLIC_URL") or h["public_url"]),
         twilio_account_sid=env_vars.get("TWILIO_ACCOUNT_SID") or None,
@@ -173,7 +180,7 @@ def load_settings(
             "HOTLINE_MAIL_ADDRESS", env_vars.get("HOTLINE_MAIL_ADDRESS") or h["support_email"]
         ),
         prompts=_choice("hotline.prompts", h["prompts"], ("de", "en")),
-        spool_dir=_spool_dir(h.get("spool_dir", "")),
+        spool_dir=_spool_dir(h.get("spool_dir", ""), instance),
         voice_language=_str("voice.language", v["language"]),
         voice=_str("voice.voice", v["voice"]),
         ring_timeout_seconds=_int("voice.ring_timeout_seconds", v["ring_timeout_seconds"], 5, 600),
@@ -315,10 +322,14 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
             base[key] = value
 
 
-def _database_url(value: str) -> str:
+def _database_url(value: str, instance: Path) -> str:
     if not value:
-        instance = Path.cwd() / "instance"
-        instance.mkdir(exist_ok=True)
+        try:
+            instance.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(
+                f"HOTLINE_INSTANCE_PATH: cannot create {instance}: {exc.strerror}"
+            ) from None
         return f"sqlite:///{instance / 'hotline.sqlite3'}"
     # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3 while 2.0 picked
     # psycopg2; naming the driver keeps both the same.
@@ -333,15 +344,15 @@ def _database_url(value: str) -> str:
     return value
 
 
-def _spool_dir(value: Any) -> str:
-    """An absolute directory; empty: instance/spool under the current directory.
+def _spool_dir(value: Any, instance: Path) -> str:
+    """An absolute directory; empty: the instance folder's spool/.
 
     Not created here: callback.spool creates it when it first writes.
     """
     if not isinstance(value, str):
         raise SettingsError(f"hotline.spool_dir: expected a directory path, got {value!r}")
     if not value:
-        return str(Path.cwd() / "instance" / "spool")
+        return str(instance / "spool")
     return str(Path(value).expanduser().absolute())
 
 

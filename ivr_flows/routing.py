@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from twilio.twiml.voice_response import VoiceResponse
 
+from hotline.calendar.today import opening_facts
 from hotline.tickets import categorise_call_ticket
 from ivr_flows import queue_steps
 from ivr_flows.callback_flow import offer_callback
+from ivr_flows.opening_notice import closed_notice, short_day_note
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
 
@@ -22,11 +22,15 @@ def ask_category(
 ) -> VoiceResponse:
     if tries > MENU_TRIES:
         return route(step, response, DEFAULT_CATEGORY)
+    intro = list(intro or [])
+    if tries == 1 and not step.rt.calendar.is_open(step.now):
+        # After hours the caller hears it first; the menu still sorts the callback.
+        intro.append(closed_notice(step.prompts, opening_facts(step.rt.calendar, step.now)))
     gather(
         response,
         step.voice,
         step.url("/voice/menu/choice", t=tries),
-        *(intro or []),
+        *intro,
         step.text("menu"),
         num_digits=1,
         no_input=step.url("/voice/menu", t=tries + 1),
@@ -54,15 +58,14 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     phones = step.available_phones() if is_open else []
     step.call.category = category
     step.write_with_answer(*categorise_call_ticket(step.call_id, category))
-    if not is_open:
-        hours = step.rt.settings.calendar
-        closed = step.text("closed", opens=_hour(hours.opens), closes=_hour(hours.closes))
-        return offer_callback(step, response, 1, closed)
+    if not is_open:  # the menu said so already
+        return offer_callback(step, response, 1)
     queued = queue_steps.before_ringing(step, response, category, phones)
     if queued is not None:
         return queued
     if not phones:
-        return offer_callback(step, response, 1, step.text("nobody_free"))
+        today = short_day_note(step.prompts, opening_facts(step.rt.calendar, step.now))
+        return offer_callback(step, response, 1, f"{step.text('nobody_free')} {today}".strip())
     step.call.outcome = "agent_ringing"
     say(response, step.voice, step.text("connecting"))
     dial(
@@ -74,10 +77,6 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
         whisper_url=step.url("/voice/whisper", parent=step.call.call_sid),
     )
     return response
-
-
-def _hour(at: time) -> str:
-    return str(at.hour) if at.minute == 0 else f"{at.hour}:{at.minute:02d}"
 
 
 def dial_result(step: Step) -> VoiceResponse:

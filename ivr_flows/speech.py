@@ -15,9 +15,11 @@ def spoken_digits(digits: str | list[str]) -> str:
 
 def spoken_time(prompts: Prompts, at: datetime) -> str:
     """A wall-clock time: "9 Uhr", "14 Uhr 30"."""
+    # hour12/ampm for languages that say "9 am", "6 pm".
+    clock = {"hour": at.hour, "hour12": at.hour % 12 or 12, "ampm": "am" if at.hour < 12 else "pm"}
     if at.minute == 0:
-        return prompts.text("time_full_hour", hour=at.hour)
-    return prompts.text("time_minutes", hour=at.hour, minute=at.minute)
+        return prompts.text("time_full_hour", **clock)
+    return prompts.text("time_minutes", minute=at.minute, **clock)
 
 
 def spoken_when(prompts: Prompts, at: datetime, now: datetime, zone: ZoneInfo) -> str:

@@ -18,6 +18,8 @@ HOTLINE = str(Path(sys.executable).parent / "hotline")
 
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
+    # Never the checkout's instance/ (and its hotline.env from `make run`).
+    environ["HOTLINE_INSTANCE_PATH"] = str(tmp_path / "instance")
     environ.update(env)
     return subprocess.run(
         [HOTLINE, *args], cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=60

@@ -22,7 +22,11 @@ def free_port() -> int:
 
 def test_serve_answers_healthz_and_runs_the_scheduler(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
-    env.update(HOTLINE_ENV="development", HOTLINE_NOW="2026-11-30T10:00:00+01:00")
+    env.update(
+        HOTLINE_ENV="development",
+        HOTLINE_NOW="2026-11-30T10:00:00+01:00",
+        HOTLINE_INSTANCE_PATH=str(tmp_path / "instance"),
+    )
     subprocess.run([HOTLINE, "init-db"], cwd=tmp_path, env=env, check=True, timeout=60)
     port = free_port()
     server = subprocess.Popen(
@@ -50,6 +54,10 @@ def test_serve_answers_healthz_and_runs_the_scheduler(tmp_path: Path) -> None:
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=15)
+    # SIGTERM stops it like Ctrl+C, with exit status 0 (so `make run` reports no error).
+    assert server.returncode == 0, output
+    assert "hotline stopped" in output
+    assert output.count("webhook signatures are NOT checked") == 1
     # The embedded default runs the scheduler in-process and takes its lock.
     assert "scheduler active" in output
     assert (tmp_path / "instance" / "hotline.sqlite3.scheduler.lock").exists()

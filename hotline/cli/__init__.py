@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -21,8 +22,14 @@ class HotlineError(click.ClickException):
 
 def _create_app() -> Flask:
     from hotline.app import create_app
+    from hotline.instance import LocalSettingsError, with_local_settings
+    from hotline.settings import load_settings
 
-    return create_app()
+    try:
+        environ = with_local_settings(os.environ)
+    except LocalSettingsError as exc:
+        raise SettingsError(str(exc)) from None
+    return create_app(load_settings(environ))
 
 
 class HotlineGroup(FlaskGroup):

@@ -7,9 +7,10 @@ import sys
 import click
 
 from hotline.accounts.agents import AgentError, add_agent, create_token, set_available
+from hotline.accounts.roster import agent_roster
 from hotline.accounts.tokens import DEFAULT_DAYS, TokenError
 from hotline.app import runtime
-from hotline.cli import HotlineError, cli
+from hotline.cli import HotlineError, cli, echo_json
 from hotline.db import transaction
 
 
@@ -59,6 +60,32 @@ def available(email: str, state: str) -> None:
     except AgentError as exc:
         raise HotlineError(str(exc)) from None
     click.echo(f"agent {email} available: {state}")
+
+
+@agents.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def list_agents(as_json: bool) -> None:
+    """List the agents: e-mail, name, phone, supervisor, available, busy.
+
+    "busy" (on a call right now) stays "no" until the hotline tracks answered calls.
+    """
+    with runtime().sessions() as session:
+        roster = agent_roster(session)
+    if as_json:
+        echo_json(roster)
+        return
+    if not roster:
+        click.echo("no agents yet: hotline agents add EMAIL --name NAME --phone NUMBER")
+        return
+    yes_no = {True: "yes", False: "no"}
+    rows = [("EMAIL", "NAME", "PHONE", "SUPERVISOR", "AVAILABLE", "BUSY")]
+    for a in roster:
+        name = a["name"] if a["active"] else f"{a['name']} (deactivated)"
+        flags = (yes_no[a["supervisor"]], yes_no[a["available"]], yes_no[a["busy"]])
+        rows.append((a["email"], name, a["phone"], *flags))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
 
 
 @cli.group("tokens")

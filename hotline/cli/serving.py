@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
+from types import FrameType
 from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
+from hotline.app import runtime, warn_if_unsigned
 from hotline.cli import HotlineError, cli, configure_logging
 
 # Packages that run beside the web app in `hotline serve` (the callback
@@ -30,6 +33,7 @@ def add_serve_hook(app: Flask, start: Callable[[Flask], None]) -> None:
 def serve(host: str, port: int) -> None:
     """Run the web app: gunicorn in production, else the app and its scheduler in one process."""
     configure_logging()
+    warn_if_unsigned(runtime().settings)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.extensions["hotline"].settings.env == "production":
         exec_gunicorn(app, host, port)
@@ -37,6 +41,9 @@ def serve(host: str, port: int) -> None:
         start(app)
     click.echo(f"hotline listening on http://{host}:{port}/ (Ctrl+C stops)")
     # No reloader: it would fork a second process and with it a second scheduler.
+    # SIGTERM (a service manager, `kill`) stops it like Ctrl+C: werkzeug ends its loop on
+    # KeyboardInterrupt and the command exits 0, so `make run` ends without "Error 143".
+    signal.signal(signal.SIGTERM, _interrupt)
     run_simple(
         host,
         port,
@@ -46,6 +53,7 @@ def serve(host: str, port: int) -> None:
         threaded=True,
         request_handler=QuietRequestHandler,
     )
+    click.echo("hotline stopped")
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -97,3 +105,7 @@ def exec_gunicorn(app: Flask, host: str, port: int) -> NoReturn:
     sys.stderr.flush()
     command = gunicorn_command(host, port)
     os.execv(command[0], command)
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -29,7 +29,7 @@ class ContractError(ValueError):
 
     The message is English (the CLI prints it); `code` says which problem it is, for
     callers that word it themselves: not_found, bad_party, terminated_already,
-    cancelled_already, reason_missing."""
+    cancelled_already, reason_missing, not_second_level."""
 
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
@@ -76,6 +76,7 @@ def contract_overview(contract: Contract, today: date) -> dict[str, Any]:
             for s in contract.stations
         ],
         "admins": [{"name": c.name, "email": c.email} for c in contract.contacts],
+        "cashier_dial_admin": contract.dial_admin_for_cashiers,
         "cancellation": None
         if contract.cancellation_received is None
         else {
@@ -137,6 +138,22 @@ def terminate_contract(
     contract.effective_end = effective_end(contract.facts)
     contract.updated_at = now
     _event(contract, now, "terminated", f"from {effective.isoformat()}: {reason.strip()}")
+    return contract
+
+
+def set_cashier_dial_admin(session: Session, number: str, on: bool, now: datetime) -> Contract:
+    """Whether a Second Level contract's cashiers are put through to their admin by phone
+    (instead of only hearing the admin's name); a change is noted in the history."""
+    contract = get_contract(session, number)
+    if contract.plan != Plan.SECOND_LEVEL.value:
+        raise ContractError(
+            f"contract {number} is not second_level: everyone reaches the agents",
+            code="not_second_level",
+        )
+    if contract.dial_admin_for_cashiers != on:
+        contract.dial_admin_for_cashiers = on
+        contract.updated_at = now
+        _event(contract, now, "setting", f"cashier_dial_admin {'on' if on else 'off'}")
     return contract
 
 

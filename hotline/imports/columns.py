@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from hotline.imports.records import RowError
 
-__all__ = ["ADMIN_COLUMNS", "COLUMNS", "MAX_LENGTH", "REQUIRED", "error_order"]
+__all__ = [
+    "ADMIN_COLUMNS",
+    "ALL_COLUMNS",
+    "COLUMNS",
+    "MAX_LENGTH",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED",
+    "error_order",
+]
 
 COLUMNS: tuple[str, ...] = (
     "customer_number",
@@ -22,6 +30,11 @@ COLUMNS: tuple[str, ...] = (
     "admin_email",
     "admin_pin",
 )
+# Columns a file may have but need not: older files keep working without them.
+# cashier_dial_admin (ja/nein): a Second Level contract's cashiers are put through to
+# their admin instead of only being told the admin's name; empty leaves it as it is.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("cashier_dial_admin",)
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 ADMIN_COLUMNS = ("admin_name", "admin_phones", "admin_email", "admin_pin")
 REQUIRED = (
     "customer_number",
@@ -50,7 +63,7 @@ MAX_LENGTH = {
 def error_order(error: RowError) -> tuple[int, int, str]:
     """Sort key: errors as a reader meets them, by line, then left to right along the row."""
     try:
-        position = COLUMNS.index(error.column)
+        position = ALL_COLUMNS.index(error.column)
     except ValueError:
         position = -1
     return error.line, position, error.message

@@ -62,6 +62,7 @@ def check_across_rows(rows: list[CheckedRow]) -> list[RowError]:
     customer_email = _Agreement("customer_email", "customer")
     plan = _Agreement("plan", "contract")
     start = _Agreement("contract_start", "contract")
+    dial_admin = _Agreement("cashier_dial_admin", "contract")
     admin = {
         "admin_name": _Agreement("admin_name", "contract"),
         "admin_phones": _Agreement("admin_phones", "contract"),
@@ -91,6 +92,9 @@ def check_across_rows(rows: list[CheckedRow]) -> list[RowError]:
                 checks.append(plan.check(contract, row, row.plan, row.plan.value))
             if row.start is not None:
                 checks.append(start.check(contract, row, row.start, c["contract_start"]))
+            if not c["cashier_dial_admin"] or "cashier_dial_admin" in row.valid:
+                shown = c["cashier_dial_admin"]
+                checks.append(dial_admin.check(contract, row, row.cashier_dial_admin, shown))
             for column, agreement in admin.items():
                 value = c[column]
                 if value and column not in row.valid:

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 
-from hotline.imports.columns import COLUMNS
+from hotline.imports.columns import COLUMNS, OPTIONAL_COLUMNS
 from hotline.imports.records import ImportData, RowError
 from hotline.imports.validation import reject_with, validate_numbered
 
@@ -100,7 +100,7 @@ def _check_header(cells: list[str]) -> tuple[list[str], list[RowError]]:
             errors.append(RowError(1, f"Spalte {position}", "hat keinen Namen"))
         elif name in seen:
             errors.append(RowError(1, name, "Spalte kommt doppelt vor"))
-        elif name not in COLUMNS:
+        elif name not in COLUMNS and name not in OPTIONAL_COLUMNS:
             hint = f" (klein geschrieben: {name.lower()})" if name.lower() in COLUMNS else ""
             errors.append(RowError(1, name, f"unbekannte Spalte{hint}"))
         seen.add(name)

@@ -87,6 +87,8 @@ class ContractRecord:
     start: date
     admin: AdminRecord | None
     stations: list[StationRecord] = field(default_factory=list)
+    # Put cashiers through to the admin; None: the file does not say (left as stored).
+    cashier_dial_admin: bool | None = None
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import date
 
 from hotline.contracts import Plan
 from hotline.directory.phones import normalize
-from hotline.imports.columns import ADMIN_COLUMNS, COLUMNS, MAX_LENGTH, REQUIRED
+from hotline.imports.columns import ADMIN_COLUMNS, ALL_COLUMNS, MAX_LENGTH, REQUIRED
 from hotline.imports.records import RowError
 
 __all__ = ["CheckedRow", "check_row"]
@@ -24,6 +24,10 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\".]+(\.[^@\s,;<>\".]+)+")
 _CONTRACT_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _TEAMVIEWER = re.compile(r"[0-9][0-9 -]*")
+_YES_NO = {
+    **dict.fromkeys(("ja", "j", "yes", "y", "true", "wahr", "1", "x"), True),
+    **dict.fromkeys(("nein", "n", "no", "false", "falsch", "0"), False),
+}
 
 
 @dataclass
@@ -36,19 +40,20 @@ class CheckedRow:
     start: date | None = None
     station_phones: tuple[str, ...] | None = None
     admin_phones: tuple[str, ...] | None = None
+    cashier_dial_admin: bool | None = None
     valid: set[str] = field(default_factory=set)
 
 
 def check_row(line: int, raw: Mapping[str, str]) -> tuple[CheckedRow, list[RowError]]:
     """Check every column of one row; the row with its parsed values, and all its errors."""
-    cells = {column: (raw.get(column) or "").strip() for column in COLUMNS}
+    cells = {column: (raw.get(column) or "").strip() for column in ALL_COLUMNS}
     row = CheckedRow(line=line, cells=cells)
     errors: list[RowError] = []
 
     def fail(column: str, message: str) -> None:
         errors.append(RowError(line, column, message))
 
-    for column in COLUMNS:
+    for column in ALL_COLUMNS:
         value = cells[column]
         if not value:
             if column in REQUIRED:
@@ -71,6 +76,11 @@ def check_row(line: int, raw: Mapping[str, str]) -> tuple[CheckedRow, list[RowEr
                 fail(column, "fehlt (Pflicht bei Tarif second_level)")
     elif admin_given and not cells["admin_name"]:
         fail("admin_name", "fehlt (Pflicht, sobald eine andere admin-Spalte gefüllt ist)")
+    if row.cashier_dial_admin and row.plan is Plan.FLAT:
+        fail(
+            "cashier_dial_admin",
+            "gibt es nur bei Tarif second_level (bei flat erreicht jeder den Support)",
+        )
     return row, errors
 
 
@@ -110,6 +120,10 @@ def _check_value(column: str, value: str, row: CheckedRow) -> str | None:
             return f"nur Ziffern und Leerzeichen erlaubt, nicht »{value}«"
     elif column == "admin_pin" and not _PIN.fullmatch(value):
         return "muss 4–8 Ziffern haben"  # never repeat a PIN in a message
+    elif column == "cashier_dial_admin":
+        row.cashier_dial_admin = _YES_NO.get(value.casefold())
+        if row.cashier_dial_admin is None:
+            return f"»{value}« ist weder ja noch nein"
     return None
 
 

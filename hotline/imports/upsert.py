@@ -104,7 +104,7 @@ def apply_import(session: Session, data: ImportData, *, now: datetime) -> Import
                     "plan": record.plan.value,
                     "start": record.start,
                     "effective_end": None,
-                    "dial_admin_for_cashiers": False,
+                    "dial_admin_for_cashiers": bool(record.cashier_dial_admin),
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -159,6 +159,10 @@ def _update_contract(
     if contract.start != record.start:
         changes.append(f"start {contract.start.isoformat()} → {record.start.isoformat()}")
         contract.start = record.start
+    wanted = record.cashier_dial_admin
+    if wanted is not None and contract.dial_admin_for_cashiers != wanted:
+        changes.append(f"cashier_dial_admin {'on' if wanted else 'off'}")
+        contract.dial_admin_for_cashiers = wanted
     if record.admin is not None:
         admin = first_admin(contract)
         if admin is None:

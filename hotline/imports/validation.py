@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hotline.imports.columns import ADMIN_COLUMNS, COLUMNS, error_order
+from hotline.imports.columns import ADMIN_COLUMNS, ALL_COLUMNS, error_order
 from hotline.imports.cross_row_checks import check_across_rows
 from hotline.imports.records import (
     AdminRecord,
@@ -32,8 +32,10 @@ def validate_rows(rows: Iterable[Mapping[str, str | None]]) -> ImportData:
     numbered: list[tuple[int, dict[str, str]]] = []
     unknown: list[RowError] = []
     for line, row in enumerate(rows, start=2):
-        unknown += [RowError(line, key, "unbekannte Spalte") for key in row if key not in COLUMNS]
-        numbered.append((line, {column: row.get(column) or "" for column in COLUMNS}))
+        unknown += [
+            RowError(line, key, "unbekannte Spalte") for key in row if key not in ALL_COLUMNS
+        ]
+        numbered.append((line, {column: row.get(column) or "" for column in ALL_COLUMNS}))
     data = validate_numbered(numbered)
     reject_with(data, unknown)
     return data
@@ -90,6 +92,7 @@ def _build_records(rows: list[CheckedRow], data: ImportData) -> None:
                 plan=row.plan,
                 start=row.start,
                 admin=admin,
+                cashier_dial_admin=row.cashier_dial_admin,
             )
             data.contracts[contract.number] = contract
         contract.stations.append(

@@ -11,7 +11,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from hotline.app import runtime
-from hotline.contracts.records import ContractError, cancel_contract, terminate_contract
+from hotline.contracts.records import (
+    ContractError,
+    cancel_contract,
+    set_cashier_dial_admin,
+    terminate_contract,
+)
 from hotline.directory.lookup import find_contract
 from hotline.models import Contract
 from hotline.web.ui import db, supervisor_required
@@ -37,6 +42,7 @@ CONTRACT_ERRORS_DE = {
     "cancelled_already": "Der Vertrag ist bereits gekündigt.",
     "reason_missing": "Bitte einen Grund für die Beendigung angeben.",
     "bad_party": "Bitte angeben, wer gekündigt hat (Kunde oder Anbieter).",
+    "not_second_level": "Das Durchstellen zum Admin gibt es nur bei Second Level.",
 }
 
 
@@ -107,3 +113,28 @@ def terminate(number: str) -> ResponseReturnValue:
         change,
         done,
     )
+
+
+@bp.post("/contracts/<number>/cashier-dial-admin")
+@supervisor_required
+def cashier_dial_admin(number: str) -> ResponseReturnValue:
+    """Switch whether this contract's cashiers are put through to their admin."""
+    s = db()
+    if find_contract(s, number) is None:
+        abort(404)
+    on = request.form.get("on") == "1"
+    try:
+        set_cashier_dial_admin(s, number, on, runtime().clock.now())
+    except ContractError as exc:
+        s.rollback()
+        flash(CONTRACT_ERRORS_DE.get(exc.code, f"Das ging nicht: {exc}"), "error")
+        return _contract_back(number)
+    s.commit()
+    if on:
+        flash("Kassierer, die anrufen, werden jetzt zu ihrem Admin durchgestellt.", "success")
+    else:
+        flash(
+            "Kassierer hören jetzt nur, wer ihr Admin ist, und werden nicht durchgestellt.",
+            "success",
+        )
+    return _contract_back(number)

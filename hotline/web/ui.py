@@ -39,6 +39,12 @@ from sqlalchemy.orm import Session
 from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent
+from hotline.web.labels_de import (
+    call_outcome_label,
+    callback_error_label,
+    contract_event_label,
+    day_and_time,
+)
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -331,6 +337,10 @@ def init_ui(app: Flask) -> None:
         plan_label=lambda v: label(v, PLAN_LABELS),
         channel_label=lambda v: label(v, CHANNEL_LABELS),
         party_label=lambda v: label(v, PARTY_LABELS),
+        call_outcome_label=call_outcome_label,
+        callback_error_label=callback_error_label,
+        contract_event_label=contract_event_label,
+        day_and_time=lambda at, now: day_and_time(at, now, runtime().calendar.zone),
     )
 
 

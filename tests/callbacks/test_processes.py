@@ -55,6 +55,7 @@ class Schedulers:
             HOTLINE_ENV="test",
             HOTLINE_DATABASE_URL=self.database_url,
             HOTLINE_CONFIG=str(self.config),
+            HOTLINE_INSTANCE_PATH=str(self.tmp_path / "instance"),
             **env,
         )
         with open(log, "wb") as out:

@@ -36,10 +36,10 @@ def test_flat_cashier_by_caller_id_reaches_the_agents_after_one_key(
     customers(stations={"1": [STATION]})
     walk = phone.call(STATION, ["1"])
 
-    # Greeting and menu are one prompt, "connecting" the second: then it rings.
-    assert walk.says_before_first_dial == 2
+    # Greeting and menu are one prompt; nothing after the key: it rings at once.
+    assert walk.says_before_first_dial == 1
     assert walk.dialed == [["+4915111111111", "client:ben"]]
-    assert "Willkommen bei der Kassen-Hotline, Bäckerei Müller." in walk.heard()
+    assert "Kassen-Hotline, guten Tag, Bäckerei Müller." in walk.heard()
     assert (
         "Ansage für den Agenten: Hotline-Anruf von Bäckerei Müller, Support Flat, Kasse 1, Störung."
         in walk.transcript
@@ -137,7 +137,7 @@ def test_second_level_cashier_is_sent_to_the_admin_by_name_and_never_to_agents(
 ) -> None:
     walk = phone.call(STATION, [""])
     text = walk.heard()
-    assert "Bei Ihrem Vertrag ist Frau Maier Ihr Ansprechpartner." in text
+    assert "Ihre Ansprechperson ist Frau Maier." in text
     assert "Wenn Sie der Administrator sind, geben Sie jetzt Ihre PIN ein" in text
     assert walk.dialed == []
     assert walk.ended_by == "hangup"
@@ -210,7 +210,7 @@ def test_the_admin_calling_from_a_registered_mobile_is_entitled(
     phone: Phone, second_level, agents, session: Session
 ) -> None:
     walk = phone.call(ADMIN_MOBILE, ["3"])
-    assert walk.says_before_first_dial == 2
+    assert walk.says_before_first_dial == 1
     assert "PIN" not in walk.heard()
     assert "Second Level, Kasse unbekannt, gesetzliche Änderungen" in walk.transcript
 

@@ -19,7 +19,7 @@ def test_hotline_call_reads_as_a_german_phone_call(runner, customers, agents) ->
     result = runner.invoke(args=["call", "--from", "030 4412345", "--digits", "1"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("Willkommen bei der Kassen-Hotline, Bäckerei Müller.")
+    assert lines[0].startswith("Kassen-Hotline, guten Tag, Bäckerei Müller.")
     assert "  [Tasten: 1]" in lines
     assert "  [Es klingelt bei: +4915111111111, client:ben]" in lines
     assert lines[-1] == "  [aufgelegt]"

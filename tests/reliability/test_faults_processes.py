@@ -51,6 +51,7 @@ class Gunicorn:
             HOTLINE_PUBLIC_URL=self.base,
             HOTLINE_NUMBER="+4930120045670",
             HOTLINE_NOW="2026-11-30T10:00:00+01:00",
+            HOTLINE_INSTANCE_PATH=str(tmp_path / "instance"),
         )
         self.process = subprocess.Popen(
             [

@@ -37,6 +37,7 @@ SUPERVISOR_ONLY = {
     "import_pages.import_discard",
     "contract_changes.cancel",
     "contract_changes.terminate",
+    "contract_changes.cashier_dial_admin",
     "reports.reports",
     "tokens_pages.tokens",
     "tokens_pages.revoke",

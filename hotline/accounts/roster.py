@@ -1,0 +1,31 @@
+"""Who is on the team: the agents as `hotline agents list` shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Agent
+
+
+def agent_roster(session: Session) -> list[dict[str, Any]]:
+    """Every agent, by e-mail: email, name, phone, supervisor, available, busy, active.
+
+    `busy` (on a call right now) is always False until the live queue tracks who
+    answered a call; `available` is whether the agent is switched on duty.
+    """
+    agents = session.scalars(select(Agent).order_by(Agent.email))
+    return [
+        {
+            "email": a.email,
+            "name": a.name,
+            "phone": a.phone,
+            "supervisor": a.supervisor,
+            "available": a.available,
+            "busy": False,
+            "active": a.active,
+        }
+        for a in agents
+    ]
