@@ -96,18 +96,19 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
     today = now.astimezone(rt.calendar.zone).date()
     matches = sender_contracts(session, parsed.from_address, today)
     automatic = why_no_auto_answer(parsed, rt.settings.support_email)
+    robot = automatic_reason(parsed)
+    mail.auto = robot is not None
     ticket = _thread(session, parsed, mail)
     if ticket is not None:
         mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
-        if ticket.status != "open":
+        # The customer answered: the ticket is open again (an out-of-office note is no answer).
+        if ticket.status != "open" and robot is None:
             ticket.status, ticket.closed_at = "open", None
         result = Ingested("reply", mail.id, ticket.number)
         result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
-    robot = automatic_reason(parsed)
     if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
-        mail.auto = True
         mail.unassigned_reason = "automatic"
         _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
         return Ingested("automatic", mail.id, no_answer=robot)

@@ -111,10 +111,8 @@ def feed(rt: Runtime, smtp: SmtpInbox) -> Any:
     return _feed
 
 
-# The agents, signed-in clients and browser of the UI tests, for the e-mail pages.
+# The agents and signed-in clients of the UI tests, for the e-mail pages. (The browser
+# test lives in tests/ui: one Playwright per test session.)
 from tests.ui.conftest import agent_client as agent_client  # noqa: E402, F401
 from tests.ui.conftest import agents as agents  # noqa: E402, F401
-from tests.ui.conftest import browser as browser  # noqa: E402, F401
-from tests.ui.conftest import live_server as live_server  # noqa: E402, F401
-from tests.ui.conftest import page as page  # noqa: E402, F401
 from tests.ui.conftest import supervisor_client as supervisor_client  # noqa: E402, F401

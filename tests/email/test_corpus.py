@@ -88,9 +88,14 @@ def test_out_of_office_answering_our_mail_joins_that_ticket_silently(
     feed: Any, session: Session, customers: dict[str, int], smtp: SmtpInbox
 ) -> None:
     first = feed(corpus.plain(FLAT, "Kasse", "Hilfe"))
+    ticket = _ticket(session, first.ticket_number)
+    ticket.status = "waiting"
+    session.commit()
     ooo = feed(corpus.out_of_office(FLAT, in_reply_to=smtp.messages[0]["Message-ID"]))
     assert ooo.action == "reply" and ooo.ticket_number == first.ticket_number
     assert len(smtp.messages) == 1
+    session.expire_all()
+    assert ticket.status == "waiting" and session.get_one(Mail, ooo.mail_id).auto
 
 
 def test_bounce_goes_to_the_ticket_and_marks_the_address_undeliverable(

@@ -12,6 +12,10 @@ from email_support.ingest import ingest
 from hotline.runtime import Runtime
 from tests.email import corpus
 from tests.email.conftest import FLAT, SmtpInbox
+from tests.email.conftest import _smtp as _smtp  # noqa: F401 - fixture
+from tests.email.conftest import customers as customers  # noqa: F401 - fixture
+from tests.email.conftest import settings_overrides as settings_overrides  # noqa: F401
+from tests.email.conftest import smtp as smtp  # noqa: F401 - fixture
 from tests.ui.conftest import AGENT_EMAIL, SUPERVISOR_EMAIL, sign_in_page
 
 
