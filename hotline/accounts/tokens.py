@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Agent, ApiToken
+from hotline.models.base import MAX_ID
 
 DEFAULT_DAYS = 365
 MAX_DAYS = 10 * 365
@@ -84,7 +85,7 @@ def list_tokens(session: Session, email: str | None = None) -> list[TokenInfo]:
 
 def revoke_token(session: Session, token_id: int, now: datetime) -> TokenInfo:
     """Revoke a token for good (again: no change); TokenError when there is none."""
-    token = session.get(ApiToken, token_id) if 0 < token_id < 2**63 else None
+    token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if token is None:
         raise TokenError(f"no API token with id {token_id}")
     if token.revoked_at is None:

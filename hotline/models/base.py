@@ -19,6 +19,10 @@ NAMING = {
 }
 
 
+# The largest id a table can hold: INTEGER columns are 32-bit on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime stored in UTC; SQLite's naive values come back as UTC."""
 

@@ -1,7 +1,7 @@
 """Limits every request meets before a view runs: body size, JSON depth, id range, note length.
 
 Each turns input the app cannot use into a 4xx with a German explanation (JSON under
-/api/) instead of a 500: ids beyond the databases' 64-bit integers, JSON nested deeper
+/api/) instead of a 500: ids beyond what the id columns hold, JSON nested deeper
 than the parser's recursion, bodies larger than any form or API call needs.
 """
 
@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
+from hotline.models.base import MAX_ID
 from hotline.notes import NoteTooLong
 from hotline.web.import_pages import MAX_UPLOAD
 
@@ -24,12 +25,9 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD + 64 * 1024
 _UPLOAD_ENDPOINTS = frozenset({"import_pages.import_preview"})
 
-# SQLite and PostgreSQL (bigint) both store ids as signed 64-bit integers.
-MAX_ID = 2**63 - 1
-
 
 class DatabaseId(IntegerConverter):
-    """`<int:…>` limited to what the databases can store: a larger id matches no route (404)."""
+    """`<int:…>` limited to the ids the tables can hold: a larger one matches no route (404)."""
 
     def __init__(
         self,
