@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 from hotline.calendar import BusinessCalendar
+from hotline.models.base import MAX_ID
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 MONTHS = (
@@ -33,8 +34,9 @@ def ticket_tag(number: int) -> str:
 
 
 def tagged_numbers(subject: str) -> list[int]:
-    """The ticket numbers a subject names as [Ticket#NNNNNN]."""
-    return [int(n) for n in _TAG.findall(subject)]
+    """The ticket numbers a subject names as [Ticket#NNNNNN]; a number beyond what the
+    database holds names no ticket (and must not reach a query)."""
+    return [n for n in map(int, _TAG.findall(subject)) if n <= MAX_ID]
 
 
 def tagged_subject(number: int | None, subject: str, prefix: str = "") -> str:

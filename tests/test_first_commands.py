@@ -22,7 +22,7 @@ from hotline.settings import load_settings
 
 HOTLINE = str(Path(sys.executable).parent / "hotline")
 ROOT = Path(__file__).resolve().parents[1]
-REFUSAL = "TWILIO_AUTH_TOKEN and HOTLINE_SECRET_KEY must be set in production"
+REFUSAL = "TWILIO_AUTH_TOKEN, HOTLINE_SECRET_KEY and HOTLINE_PUBLIC_URL must be set in production"
 
 
 def hotline(

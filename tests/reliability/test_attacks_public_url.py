@@ -78,7 +78,7 @@ def test_production_refuses_to_start_without_a_public_url(tmp_path: Path, figure
 def test_development_without_a_public_url_still_works_and_says_so(
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from hotline.app import create_app
+    from hotline.app import create_app, warn_if_unsigned
 
     development = {
         **PRODUCTION,
@@ -86,7 +86,9 @@ def test_development_without_a_public_url_still_works_and_says_so(
         "HOTLINE_DATABASE_URL": database_url,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
     }
-    app = create_app(load_settings(environ=development))
+    settings = load_settings(environ=development)
+    app = create_app(settings)
+    warn_if_unsigned(settings)  # as `hotline serve` does once when it starts
     assert "HOTLINE_PUBLIC_URL is not set" in caplog.text
     client = app.test_client()
     as_requested = sign("http://localhost/voice/incoming", FORM)
