@@ -83,8 +83,12 @@ def main() -> int:
             callers = [bench.e164_of(i) for i in range(0, args.numbers, step)]
             flow = bench.flow_for(hot, "open", callers)
             result: dict[str, Any] = {}
-            load = threading.Thread(target=lambda: result.update(
-                bench.replay(hot, flow, callers, 16, 1.0, args.seconds + 3.0, work / "load")))  # fmt: skip
+
+            def load_round() -> None:
+                seconds = args.seconds + 3.0
+                result.update(bench.replay(hot, flow, callers, 16, 1.0, seconds, work / "load"))
+
+            load = threading.Thread(target=load_round)
             load.start()
             time.sleep(2)  # past the warm-up
             raw = work / "samples.txt"

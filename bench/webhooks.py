@@ -899,8 +899,10 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(hot)
         static.wait_ready("/healthz")
         hot.wait_ready("/healthz")
-        say(f"load: wrk, {args.concurrency} connections, pre-signed whole calls, "
-            f"{args.rounds} alternating rounds of {seconds / args.rounds:.1f} s per server")  # fmt: skip
+        say(
+            f"load: wrk, {args.concurrency} connections, pre-signed whole calls, "
+            f"{args.rounds} alternating rounds of {seconds / args.rounds:.1f} s per server"
+        )
         static_rounds: list[dict[str, Any]] = []
         hot_rounds: list[dict[str, Any]] = []
         round_seconds = seconds / args.rounds
