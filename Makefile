@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install deploy-tools deploy-check
+.PHONY: run test lint install deploy-tools deploy-check bench-deps
 
 # Re-install whenever the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -66,3 +66,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# bench/webhooks.py drives its load with wrk (Debian package); as root we install it.
+bench-deps: $(BIN)/.installed
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+		&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "error: wrk is missing (Debian package wrk)" >&2; exit 1; }

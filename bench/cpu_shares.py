@@ -65,8 +65,6 @@ def main() -> int:
         servers: list[bench.Server] = []
         try:
             bench.build_dataset(db.url, args.numbers, max(3, args.numbers * 3 // 10))
-            from static_twiml import TWIML
-
             static = bench.Server("static_twiml:app", settings, {}, ["--pythonpath", str(BENCH)])
             servers.append(static)
             hot = bench.make_hotline(db.url, settings, bench.OPEN_NOW)
@@ -75,18 +73,18 @@ def main() -> int:
             hot.wait_ready("/healthz")
             step = max(1, args.numbers // 5000)
             callers = [bench.e164_of(i) for i in range(0, args.numbers, step)]
-            for _ in range(args.rounds):
+            flows = {"static": bench.flow_for(static, "static", callers),
+                     "open": bench.flow_for(hot, "open", callers)}  # fmt: skip
+            for number in range(args.rounds):
                 for server, mode in ((static, "static"), (hot, "open")):
-                    spec = {"callers": callers, "static_body": TWIML, "concurrency": 16,
-                            "warmup": 0.0, "seconds": args.seconds, "base": server.base,
-                            "mode": mode}  # fmt: skip
                     client, workers, pg, ticks = (
                         children_cpu_seconds(),
                         server.cpu_seconds(),
                         postgres_cpu_seconds(),
                         machine_ticks(),
                     )
-                    result = bench.run_load(spec, work)
+                    result = bench.replay(server, flows[mode], callers, 16, 0.0, args.seconds,
+                                          work / f"{mode}-{number}")  # fmt: skip
                     n = max(1, result["all_requests"])
                     now_ticks = machine_ticks()
                     all_ticks, idle_ticks = now_ticks[0] - ticks[0], now_ticks[1] - ticks[1]

@@ -80,11 +80,15 @@ def main() -> int:
             hot = bench.make_hotline(db.url, settings, bench.OPEN_NOW)
             hot.wait_ready("/healthz")
             step = max(1, args.numbers // 5000)
-            spec = {"callers": [bench.e164_of(i) for i in range(0, args.numbers, step)],
-                    "concurrency": 16, "warmup": 1.0, "seconds": args.seconds + 3.0,
-                    "base": hot.base, "mode": "open"}  # fmt: skip
+            callers = [bench.e164_of(i) for i in range(0, args.numbers, step)]
+            flow = bench.flow_for(hot, "open", callers)
             result: dict[str, Any] = {}
-            load = threading.Thread(target=lambda: result.update(bench.run_load(spec, work)))
+
+            def load_round() -> None:
+                seconds = args.seconds + 3.0
+                result.update(bench.replay(hot, flow, callers, 16, 1.0, seconds, work / "load"))
+
+            load = threading.Thread(target=load_round)
             load.start()
             time.sleep(2)  # past the warm-up
             raw = work / "samples.txt"

@@ -10,6 +10,10 @@ On PostgreSQL everything lives in schemas of its own (bench_<random>) that are d
 the end. The last line is `ratio_vs_static=<x> p99_ms=<y> errors=<n>`; the exit status is
 non-zero only when errors > 0 (an error is also a lost or duplicated callback), never for speed.
 
+The load of the throughput rounds comes from wrk (bench/wrk_replay.py: pre-signed whole
+calls, every answer checked), so that the load generator is not what limits the figures;
+the burst follows the TwiML in Python (aiohttp), as Twilio would.
+
 The hotline runs under gunicorn with the production command line (`-w 4`, sync workers,
 `hotline.app:create_app()`), with TWILIO_AUTH_TOKEN set and every request signed. Because the
 call flow depends on the clock (open: ring agents; closed: callback), it runs with
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import signal
@@ -42,6 +47,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from wrk_replay import Request, probe, run_wrk, write_calls  # noqa: E402
 
 TOKEN = "bench-auth-token-" + "0" * 16
 SECRET = "bench-secret-key-not-for-production"
@@ -399,8 +407,78 @@ def make_hotline(url: str, args: argparse.Namespace, now: str) -> Server:
 
 
 # ---------------------------------------------------------------------------------------------
-# load generator (run in its own process: `webhooks.py _load SPEC.json`)
+# load: wrk replaying pre-signed calls (bench/wrk_replay.py); the burst follows the TwiML in
+# Python (run in its own process: `webhooks.py _load SPEC.json`)
 # ---------------------------------------------------------------------------------------------
+
+
+def params_of(sid: str, caller: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Twilio's parameters of a request of the call `sid` from `caller`."""
+    p = {
+        "AccountSid": ACCOUNT,
+        "ApiVersion": "2010-04-01",
+        "CallSid": sid,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        "From": caller,
+        "To": HOTLINE_NUMBER,
+    }
+    p.update(extra or {})
+    return p
+
+
+def sign(url: str, params: dict[str, str]) -> str:
+    """X-Twilio-Signature of a request, made by the twilio SDK as Twilio makes it."""
+    from twilio.request_validator import RequestValidator
+
+    return str(RequestValidator(TOKEN).compute_signature(url, params))
+
+
+def static_flow(body: str) -> tuple[str, list[Request]]:
+    """The requests of a call to the static baseline: the open flow's paths, the one body."""
+    dial = {"DialCallStatus": "completed", "DialCallDuration": "60", "DialCallSid": "CA1"}
+    steps = [
+        ("/voice/incoming", {}),
+        ("/voice/menu/choice?t=1", {"Digits": "1", "FinishedOnKey": ""}),
+        ("/voice/dial-result", dial),
+        ("/voice/status", {"CallStatus": "completed", "CallDuration": "70"}),
+    ]
+    return "", [Request(path, extra, "exact", body) for path, extra in steps]
+
+
+# The most requests per second the machine could answer: how many calls each wrk thread is
+# given, so that none runs out (a thread that does is counted as an error).
+MAX_RATE = 20_000
+
+
+def flow_for(server: Server, mode: str, callers: list[str]) -> tuple[str, list[Request]]:
+    """The call wrk replays: the static baseline's fixed one, or the hotline's open flow
+    (key 1, the agents answer) as a probe call found it."""
+    if mode == "static":
+        from static_twiml import TWIML
+
+        return static_flow(TWIML)
+    return probe(server.base, params_of, sign, callers[-1], ["1"])
+
+
+def replay(
+    server: Server,
+    flow: tuple[str, list[Request]],
+    callers: list[str],
+    concurrency: int,
+    warmup: float,
+    seconds: float,
+    workdir: Path,
+) -> dict[str, Any]:
+    """One round of wrk against `server`: its figures and the workers' CPU seconds."""
+    workdir.mkdir()
+    per_thread = math.ceil(MAX_RATE * (warmup + seconds) / len(flow[1]) / concurrency)
+    write_calls(workdir, concurrency, per_thread, flow, callers, server.base, params_of, sign)
+    cpu = server.cpu_seconds()
+    result = run_wrk(server.base, workdir, concurrency, warmup, seconds)
+    result["cpu_s"] = server.cpu_seconds() - cpu
+    shutil.rmtree(workdir, ignore_errors=True)
+    return result
 
 
 def _path_name(url: str) -> str:
@@ -409,24 +487,19 @@ def _path_name(url: str) -> str:
 
 
 async def _load(spec: dict[str, Any]) -> dict[str, Any]:
+    """The mass-outage burst: every call at once, following the TwiML as Twilio would."""
     import xml.etree.ElementTree as ET
 
     import aiohttp
-    from twilio.request_validator import RequestValidator
 
     base = spec["base"]
-    mode = spec["mode"]  # static | open | closed
     callers: list[str] = spec["callers"]
-    validator = RequestValidator(TOKEN)
     timeout = aiohttp.ClientTimeout(total=15)  # Twilio gives up after 15 s
     samples: list[tuple[float, float, str, bool]] = []  # (end, seconds, step, ok)
     errors: list[str] = []
-    calls_done = 0
-    expected = OPEN_FLOW if mode in ("open", "static") else CLOSED_FLOW
-    static_body: str | None = spec.get("static_body")
 
     async def post(session: aiohttp.ClientSession, url: str, params: dict[str, str]) -> str | None:
-        headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        headers = {"X-Twilio-Signature": sign(url, params)}
         started = time.monotonic()
         step = _path_name(url)
         try:
@@ -441,19 +514,6 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
         samples.append((time.monotonic(), time.monotonic() - started, step, ok))
         return body if ok else None
 
-    def params_of(sid: str, caller: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-        p = {
-            "AccountSid": ACCOUNT,
-            "ApiVersion": "2010-04-01",
-            "CallSid": sid,
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "From": caller,
-            "To": HOTLINE_NUMBER,
-        }
-        p.update(extra or {})
-        return p
-
     def wrong(step: str, why: str, body: str) -> None:
         # A 200 with the wrong TwiML (e.g. the fallback apology) is an error too.
         errors.append(f"{step}: {why}: {body[:300]}")
@@ -461,26 +521,6 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
             if samples[i][2] == step and samples[i][3]:
                 samples[i] = (samples[i][0], samples[i][1], step, False)
                 break
-
-    async def static_call(session: aiohttp.ClientSession, caller: str) -> bool:
-        sid = "CA" + uuid.uuid4().hex
-        steps = [
-            (f"{base}/voice/incoming", {}),
-            (f"{base}/voice/menu/choice?t=1", {"Digits": "1", "FinishedOnKey": ""}),
-            (
-                f"{base}/voice/dial-result",
-                {"DialCallStatus": "completed", "DialCallDuration": "60", "DialCallSid": "CA1"},
-            ),
-            (f"{base}/voice/status", {"CallStatus": "completed", "CallDuration": "70"}),
-        ]
-        for url, extra in steps:
-            body = await post(session, url, params_of(sid, caller, extra))
-            if body is None:
-                return False
-            if body != static_body:
-                wrong(_path_name(url), "unexpected body", body)
-                return False
-        return True
 
     async def hotline_call(session: aiohttp.ClientSession, caller: str) -> bool:
         """Follow the TwiML as Twilio would: keys 1 (outage) and 1 (own number), dial answered."""
@@ -533,46 +573,24 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
         if body is None:
             return False
         visited.append("status")
-        if tuple(visited) != expected:
+        if tuple(visited) != CLOSED_FLOW:
             wrong(visited[-1], f"unexpected flow {visited}", body)
             return False
         return True
 
-    one_call = static_call if mode == "static" else hotline_call
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        if spec.get("burst"):
-            # All calls at once: each its own caller, every one must end with its callback.
-            started = time.monotonic()
-            results = await asyncio.gather(*(one_call(session, c) for c in callers))
-            finished = time.monotonic()
-            calls_done = sum(results)
-            window = (started, finished)
-        else:
-            started = time.monotonic()
-            warm_end = started + spec["warmup"]
-            end = warm_end + spec["seconds"]
-            counter = iter(range(10**9))
-
-            async def worker() -> None:
-                nonlocal calls_done
-                while time.monotonic() < end:
-                    caller = callers[next(counter) % len(callers)]
-                    if await one_call(session, caller) and time.monotonic() >= warm_end:
-                        calls_done += 1
-
-            await asyncio.gather(*(worker() for _ in range(spec["concurrency"])))
-            window = (warm_end, end)
-    lo, hi = window
-    measured = [s for s in samples if lo <= s[0] <= hi] if not spec.get("burst") else samples
+        started = time.monotonic()
+        results = await asyncio.gather(*(hotline_call(session, c) for c in callers))
+        finished = time.monotonic()
     return {
-        "mode": mode,
-        "seconds": max(hi - lo, 1e-9),
+        "mode": "closed",
+        "seconds": max(finished - started, 1e-9),
         "latencies": {
-            name: [s[1] for s in measured if s[2] == name and s[3]]
-            for name in sorted({s[2] for s in measured})
+            name: [s[1] for s in samples if s[2] == name and s[3]]
+            for name in sorted({s[2] for s in samples})
         },
-        "calls": calls_done,
+        "calls": sum(results),
         "errors": len(errors),
         "error_samples": errors[:5],
         "all_requests": len(samples),
@@ -873,9 +891,6 @@ def main(argv: list[str] | None = None) -> int:
         callers = [e164_of(i) for i in range(0, numbers, max(1, numbers // 5000))]
 
         # 3. the baseline and the hotline under the same gunicorn settings, the same load
-        sys.path.insert(0, str(ROOT / "bench"))
-        from static_twiml import TWIML
-
         # Both servers run side by side and the load alternates between them in short
         # rounds, so that other work on the machine hits baseline and hotline alike.
         static = Server("static_twiml:app", args, {}, ["--pythonpath", str(ROOT / "bench")])
@@ -884,18 +899,24 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(hot)
         static.wait_ready("/healthz")
         hot.wait_ready("/healthz")
-        spec = {"callers": callers, "static_body": TWIML, "concurrency": args.concurrency,
-                "warmup": args.warmup, "seconds": seconds / args.rounds}  # fmt: skip
+        say(
+            f"load: wrk, {args.concurrency} connections, pre-signed whole calls, "
+            f"{args.rounds} alternating rounds of {seconds / args.rounds:.1f} s per server"
+        )
         static_rounds: list[dict[str, Any]] = []
         hot_rounds: list[dict[str, Any]] = []
-        for _ in range(args.rounds):
+        round_seconds = seconds / args.rounds
+        flows = {
+            "static": flow_for(static, "static", callers),
+            "open": flow_for(hot, "open", callers),
+        }
+        for number in range(args.rounds):
             for server, mode, rounds in (
                 (static, "static", static_rounds),
                 (hot, "open", hot_rounds),
             ):
-                cpu = server.cpu_seconds()
-                result = run_load({**spec, "base": server.base, "mode": mode}, workdir)
-                result["cpu_s"] = server.cpu_seconds() - cpu
+                result = replay(server, flows[mode], callers, args.concurrency, args.warmup,
+                                round_seconds, workdir / f"{mode}-{number}")  # fmt: skip
                 rounds.append(result)
         base_result = summarize(static_rounds)
         hot_result = summarize(hot_rounds)

@@ -22,18 +22,15 @@ from twilio.twiml.voice_response import VoiceResponse
 from callback.lifecycle import CALLING, CLAIMED, DONE, attempt_failed, call_not_started, move
 from callback.queue.presence import agent_busy, free_agents_of
 from hotline.app import runtime
+from hotline.categories import BY_KEY
 from hotline.models import Callback, CallbackAttempt, Contract, Customer
 from hotline.settings import Settings
 from hotline.twilio.signature import twilio_signed
+from ivr_flows.prompts import Prompts
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callback_voice", __name__, url_prefix="/voice/callbacks")
 
-CATEGORY_WORDS = {
-    "outage": "Störung",
-    "technical": "technisches Problem",
-    "legal": "gesetzliche Änderungen",
-}
 ANSWERED = ("completed", "answered")
 NOT_REACHED = ("no-answer", "busy", "failed")
 LEG_FAILED = ("no-answer", "busy", "failed", "canceled")
@@ -81,7 +78,8 @@ def answer(callback_id: int) -> ResponseReturnValue:
             agent_busy(
                 conn, callback.claimed_by_id, request.form.get("CallSid", ""), rt.clock.now()
             )
-    topic = CATEGORY_WORDS.get(callback.category, "Anliegen")
+    known = BY_KEY.get(callback.category)
+    topic = Prompts(rt.settings.prompts).text(known.prompt) if known else "Anliegen"
     _say(
         response,
         f"Rückruf für {customer_name or 'einen unbekannten Anrufer'}, {topic}. "

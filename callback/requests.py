@@ -8,16 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.calendar import BusinessCalendar
+from hotline.categories import category as category_of
 from hotline.models import Callback
 
 OPEN_STATUSES = ("queued", "due", "claimed", "calling")
-PRIORITY_OUTAGE = 0
-PRIORITY_NORMAL = 1
 
 
 def priority_for(category: str) -> int:
-    """Outages ("Kasse steht") are called back first."""
-    return PRIORITY_OUTAGE if category == "outage" else PRIORITY_NORMAL
+    """Outages ("Kasse steht") are called back first (hotline.categories)."""
+    return category_of(category).priority
 
 
 def request_callback(

@@ -41,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from callback.requests import request_callback
+from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.db import transaction
 from hotline.directory.phones import caller_number
 from hotline.models import Call
@@ -52,7 +53,6 @@ RECORDING = "recording"
 DIAL_UNANSWERED = "dial_unanswered"
 EVENTS = (RECORDING, DIAL_UNANSWERED)
 OUTCOME = "fallback"
-DEFAULT_CATEGORY = "technical"
 # Outcomes a replay may replace: nothing yet, or the status callback's guess.
 _REPLACEABLE_OUTCOMES = (None, "hung_up")
 _CLAIMED = ".replaying"

@@ -7,6 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue.waiting import keep_place
 from callback.requests import request_callback
+from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.phones import digits_for_speech, normalize
 from hotline.models import Callback
 from ivr_flows.speech import spoken_digits, spoken_when
@@ -134,7 +135,7 @@ def store_request(step: Step, phone: str) -> Callback:
         now=step.now,
         calendar=step.rt.calendar,
         phone=phone,
-        category=step.call.category or "technical",
+        category=step.call.category or DEFAULT_CATEGORY,
         contract_id=step.call.contract_id,
         station_id=step.call.station_id,
         ticket_id=ticket.id if ticket else None,

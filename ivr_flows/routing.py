@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.calendar.today import opening_facts
+from hotline.categories import BY_DIGIT, DEFAULT
 from hotline.tickets import categorise_call_ticket
 from ivr_flows import queue_steps
 from ivr_flows.callback_flow import offer_callback
@@ -13,15 +14,13 @@ from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
 
 MENU_TRIES = 2
-CATEGORY_KEYS = {"1": "outage", "2": "technical", "3": "legal"}
-DEFAULT_CATEGORY = "technical"
 
 
 def ask_category(
     step: Step, response: VoiceResponse, tries: int, intro: list[str] | None = None
 ) -> VoiceResponse:
     if tries > MENU_TRIES:
-        return route(step, response, DEFAULT_CATEGORY)
+        return route(step, response, DEFAULT)
     intro = list(intro or [])
     if tries == 1 and not step.rt.calendar.is_open(step.now):
         # After hours the caller hears it first; the menu still sorts the callback.
@@ -44,12 +43,12 @@ def menu(step: Step) -> VoiceResponse:
 
 
 def menu_choice(step: Step) -> VoiceResponse:
-    """POST /voice/menu/choice?t=N: 1 outage, 2 technical, 3 legal."""
+    """POST /voice/menu/choice?t=N: a category's digit (hotline.categories)."""
     response = new_response()
-    category = CATEGORY_KEYS.get(step.digits)
+    category = BY_DIGIT.get(step.digits)
     if category is None:
         return ask_category(step, response, step.tries() + 1, [step.text("invalid_key")])
-    return route(step, response, category)
+    return route(step, response, category.key)
 
 
 def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:

@@ -14,6 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callback.spool import DIAL_UNANSWERED, RECORDING, spool_fallback
 from hotline.app import runtime
+from hotline.categories import category
 from hotline.db import connection_was_dead, transaction, unpinged
 from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Call, Contract, Station
@@ -141,7 +142,7 @@ def _whisper_text(call: Call, contract: Contract, station: Station | None, promp
         station=prompts.text("whisper_station", number=station.number)
         if station
         else prompts.text("whisper_no_station"),
-        category=prompts.text(f"category_{call.category or 'technical'}"),
+        category=prompts.text(category(call.category).prompt),
     )
 
 

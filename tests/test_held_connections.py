@@ -132,3 +132,42 @@ def test_close_gives_back_the_kept_ones_and_the_one_in_use_when_its_request_ends
     with request(held):
         pass
     assert checked_out(held) == 1
+
+
+def test_a_connection_kept_by_an_ended_thread_is_taken_over(held: HeldConnections) -> None:
+    backends: list[int] = []
+
+    def one_request() -> None:
+        with request(held) as conn:
+            backends.append(backend_of(conn))
+
+    for _ in range(20):  # a server that starts a thread per request
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    assert set(backends) == {backends[0]}
+    assert checked_out(held) == 1
+
+
+def test_no_more_than_the_limit_are_kept(rt: Runtime) -> None:
+    postgresql_only(rt, "PostgreSQL only: SQLite's connections are checked out per request")
+    held = HeldConnections(rt.webhook_engine, limit=2)
+    done = threading.Event()
+    kept = threading.Barrier(4)
+
+    def request_and_stay() -> None:
+        with request(held):
+            pass
+        kept.wait(timeout=10)
+        done.wait(timeout=10)
+
+    threads = [threading.Thread(target=request_and_stay) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    kept.wait(timeout=10)
+    assert checked_out(held) == 2  # the third thread's went back to the pool
+    done.set()
+    for thread in threads:
+        thread.join()
+    held.close()
+    assert checked_out(held) == 0

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hotline.accounts.agents import add_agent
 from hotline.calendar import BusinessCalendar
+from hotline.categories import category
 from hotline.contracts.records import cancel_contract, get_contract, terminate_contract
 from hotline.demo import data
 from hotline.directory.lookup import find_station
@@ -149,7 +150,7 @@ def _add_callback(
         station_id=station.id if station else None,
         ticket_id=ticket.id,
         category=spec.category,
-        priority=0 if spec.category == "outage" else 1,
+        priority=category(spec.category).priority,
         status="due" if due_at <= now else "queued",
         requested_at=requested_at,
         due_at=due_at,

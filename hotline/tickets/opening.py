@@ -10,13 +10,12 @@ from sqlalchemy import ColumnElement, Connection, bindparam, insert, literal, se
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from hotline.categories import KEYS as CATEGORIES
 from hotline.models import Counter, Ticket, table_of
 from hotline.prepared import Prepared
 
 CHANNELS = ("phone", "email", "remote")
 NO_COUNTER = "the ticket counter is missing: run `hotline init-db`"
-# outage = register down ("Störung"), technical = other problems, legal = legal changes.
-CATEGORIES = ("outage", "technical", "legal")
 
 
 # Built once per process, as Core statements: every entitled call opens a ticket, and the

@@ -36,6 +36,7 @@ from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
+from hotline import categories
 from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent
@@ -216,11 +217,7 @@ STATUS_LABELS = {
     "ended": "beendet",
     "terminated": "außerordentlich beendet",
 }
-CATEGORY_LABELS = {
-    "outage": "Störung (Kasse steht)",
-    "technical": "Technisches Problem",
-    "legal": "Gesetzliche Änderungen",
-}
+CATEGORY_LABELS = categories.labels()
 PLAN_LABELS = {"flat": "Support Flat", "second_level": "Second Level"}
 CHANNEL_LABELS = {"phone": "Telefon", "email": "E-Mail", "remote": "Fernwartung"}
 PARTY_LABELS = {"customer": "Kunde", "provider": "Anbieter"}
