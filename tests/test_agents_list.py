@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 
+from callback.queue.presence import agent_busy
+from hotline.models import Agent
 from hotline.runtime import Runtime
 
 
@@ -65,6 +68,16 @@ def test_agents_list_as_json_and_as_a_table(rt: Runtime, runner: FlaskCliRunner)
         "yes",
         "no",
         "no",
+    ]
+    # Answering a call (the live queue's presence) makes the agent busy in the list.
+    with rt.engine.begin() as conn:
+        bert = conn.scalar(select(Agent.id).where(Agent.email == "bert@kassen.example"))
+        assert bert is not None
+        agent_busy(conn, bert, "CA" + "1" * 32, rt.clock.now())
+    busy = json.loads(runner.invoke(args=["agents", "list", "--json"]).output)
+    assert [(a["email"], a["busy"]) for a in busy] == [
+        ("bert@kassen.example", True),
+        ("zoe@kassen.example", False),
     ]
     # The columns line up: every row's phone starts where the header's PHONE does.
     at = table[0].index("PHONE")

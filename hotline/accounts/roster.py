@@ -13,8 +13,8 @@ from hotline.models import Agent
 def agent_roster(session: Session) -> list[dict[str, Any]]:
     """Every agent, by e-mail: email, name, phone, supervisor, available, busy, active.
 
-    `busy` (on a call right now) is always False until the live queue tracks who
-    answered a call; `available` is whether the agent is switched on duty.
+    `busy`: on a call right now, as the live queue's presence records it (from answering
+    until the call ends); `available`: switched on duty.
     """
     agents = session.scalars(select(Agent).order_by(Agent.email))
     return [
@@ -24,7 +24,7 @@ def agent_roster(session: Session) -> list[dict[str, Any]]:
             "phone": a.phone,
             "supervisor": a.supervisor,
             "available": a.available,
-            "busy": False,
+            "busy": a.busy_call_sid is not None,
             "active": a.active,
         }
         for a in agents

@@ -65,10 +65,7 @@ def available(email: str, state: str) -> None:
 @agents.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 def list_agents(as_json: bool) -> None:
-    """List the agents: e-mail, name, phone, supervisor, available, busy.
-
-    "busy" (on a call right now) stays "no" until the hotline tracks answered calls.
-    """
+    """List the agents: e-mail, name, phone, supervisor, available, busy (on a call now)."""
     with runtime().sessions() as session:
         roster = agent_roster(session)
     if as_json:
