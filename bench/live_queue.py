@@ -95,7 +95,6 @@ def fill(rt: Any, callers: int, agents: int) -> tuple[list[str], dict[int, str]]
                     available=True,
                     supervisor=False,
                     active=True,
-                    failed_logins=0,
                     created_at=datetime(2026, 1, 1, tzinfo=UTC),
                 )
                 .returning(table_of(Agent).c.id)

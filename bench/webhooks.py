@@ -153,7 +153,6 @@ def build_dataset(
                     "available": True,
                     "supervisor": False,
                     "active": True,
-                    "failed_logins": 0,
                     "created_at": t0,
                 }
                 for k in range(agents)
