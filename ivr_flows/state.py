@@ -18,15 +18,20 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue.waiting import keep_place
 from callback.requests import request_callback
-from hotline.accounts.agents import available_phones
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
-from hotline.directory.lookup import CallerMatch, caller_matches, contracts_of_customer
+from hotline.directory.lookup import CallerMatch, contracts_of_customer
 from hotline.models import Callback, Contract, PinAttempt, Ticket
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import categorise_call_ticket, insert_ticket, ticket_values
-from ivr_flows.call_row import CallRow, save, save_with_answer
+from ivr_flows.call_row import (
+    CallRow,
+    available_phones,
+    matches_of_number,
+    save,
+    save_with_answer,
+)
 from ivr_flows.prompts import Prompts
 from ivr_flows.registry import url_of
 from ivr_flows.twiml import Voice
@@ -92,7 +97,7 @@ class Step:
     def caller_matches(self) -> list[CallerMatch]:
         """Who the caller's number belongs to (hotline.directory.lookup); none if withheld."""
         number = self.call.caller_e164
-        return caller_matches(self.conn, number) if number else []
+        return matches_of_number(self.conn, number) if number else []
 
     def contracts_of_customer(self, customer_number: str) -> list[Contract]:
         """The contracts of the customer with this number, oldest first."""
@@ -141,7 +146,7 @@ class Step:
         return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
 
     def available_phones(self) -> list[str]:
-        """The phones of the agents to ring now (hotline.accounts.agents.available_phones)."""
+        """The phones of the agents to ring now (hotline.accounts.agents.AVAILABLE_AGENTS)."""
         if self.agents is None:
             self.agents = available_phones(self.conn)
         return self.agents
