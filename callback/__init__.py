@@ -33,8 +33,9 @@ def start(app: Flask) -> None:
     import atexit
 
     from callback.scheduler import start_in_background
+    from hotline.runtime import runtime_of
 
-    thread, stop = start_in_background(app.extensions["hotline"])
+    thread, stop = start_in_background(runtime_of(app))
 
     def _stop() -> None:
         stop.set()

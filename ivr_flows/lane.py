@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wsgi import get_current_url
 
-from hotline.runtime import Runtime
+from hotline.runtime import Runtime, runtime_of
 from hotline.settings import Settings
 from hotline.twilio.signature import signature_matches, url_as_called
 from ivr_flows.fallback import fallback_twiml
@@ -175,7 +175,7 @@ def answer_of(route: Route, rt: Runtime, secret: str) -> Answer:
 
 def install(app: Flask) -> None:
     """Put the lane in front of `app` for every declared webhook."""
-    rt: Runtime = app.extensions["hotline"]
+    rt = runtime_of(app)
     secret = app.config["SECRET_KEY"]
     routes = {path: answer_of(route, rt, secret) for path, route in ROUTES.items()}
     lane = VoiceLane(app.wsgi_app, rt.settings, routes)

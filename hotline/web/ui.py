@@ -37,9 +37,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
 from hotline import categories
-from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent
+from hotline.runtime import runtime
 from hotline.web.labels_de import (
     call_outcome_label,
     callback_error_label,
