@@ -1,8 +1,8 @@
 """Hot statements run straight on the DBAPI cursor, compiled once per dialect.
 
 The webhooks run the same dozen statements for every step of every call, and for them
-SQLAlchemy's execution path (cache key, execution context, result metadata) costs two to
-four times the database's own work (bench/README.md). A `Prepared` statement keeps what
+SQLAlchemy's execution path (cache key, execution context, result metadata) costs more
+than the database's own work. A `Prepared` statement keeps what
 matters of that path and skips the rest: the SQL is SQLAlchemy's, compiled for the dialect;
 the column types' bind and result processing is applied (UTC datetimes on SQLite); errors
 are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
