@@ -85,7 +85,9 @@ def session(fairy: PoolProxiedConnection) -> Session:
     return kept
 
 
-def run(kept: Session, statement: Statement, values: Mapping[str, Any]) -> tuple[list[tuple], int]:
+def run(
+    kept: Session, statement: Statement, values: Mapping[str, Any]
+) -> tuple[list[tuple[Any, ...]], int]:
     """Rows (as tuples) and row count of the statement with these bind values."""
     # As text: the server takes each parameter's type from the statement (SQLAlchemy casts
     # where it must), so that one prepared statement serves every value.

@@ -19,11 +19,12 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    func,
     insert,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import Label
@@ -92,7 +93,7 @@ def _available_phones_column(name: str) -> Label[list[str] | None]:
     """PostgreSQL: the available agents' phones as one column (an array, NULL for none) to
     add to another query, which saves the webhook that rings the agents a round trip."""
     agents = AVAILABLE_AGENTS.order_by(None).subquery()
-    phones = array_agg(aggregate_order_by(agents.c.phone, agents.c.id))
+    phones = func.array_agg(aggregate_order_by(agents.c.phone, agents.c.id))
     return select(phones).scalar_subquery().label(name)
 
 
