@@ -70,7 +70,7 @@ def is_machine_blueprint(name: str | None) -> bool:
     bearer token): no CSRF token, no sign-in, no HTML security headers.
 
     By name ("voice", names starting with "api") or by URL prefix (/voice, /api):
-    the callback service's "callback_voice" and "callback_api" live under those.
+    the callback service's "callback_api" and the queue's API live under those.
     """
     if not name:
         return False
