@@ -25,6 +25,7 @@ MONTHS = (
 )
 SIGNATURE = "Mit freundlichen Grüßen\nIhr Kassen-Support"
 _TAG = re.compile(r"\[Ticket#(\d+)\]", re.IGNORECASE)
+_LARGEST_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|wg|fw|fwd)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -33,8 +34,9 @@ def ticket_tag(number: int) -> str:
 
 
 def tagged_numbers(subject: str) -> list[int]:
-    """The ticket numbers a subject names as [Ticket#NNNNNN]."""
-    return [int(n) for n in _TAG.findall(subject)]
+    """The ticket numbers a subject names as [Ticket#NNNNNN]; a number no ticket can have
+    (beyond the id column's range) names none."""
+    return [int(n) for n in _TAG.findall(subject) if int(n) <= _LARGEST_ID]
 
 
 def tagged_subject(number: int | None, subject: str, prefix: str = "") -> str:
