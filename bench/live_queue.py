@@ -205,8 +205,10 @@ def wait_load(app: Any, sids: list[str], stop: threading.Event, counts: Counter[
     """Signed wait-URL requests for the callers still waiting, as Twilio loops them."""
     from twilio.request_validator import RequestValidator
 
+    from hotline.runtime import runtime_of
+
     client = app.test_client()
-    validator = RequestValidator(app.extensions["hotline"].settings.twilio_auth_token)
+    validator = RequestValidator(runtime_of(app).settings.twilio_auth_token)
     rng = random.Random()
     loop = 0
     while not stop.is_set():

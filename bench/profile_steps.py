@@ -69,7 +69,8 @@ def run(url: str, calls: int, rounds: int, profile: bool, sort: str) -> None:
 
     base = "http://127.0.0.1:5999"
     os.environ.update(bench.hotline_env(url, 5999, bench.OPEN_NOW))
-    from hotline.app import create_app, runtime
+    from hotline.app import create_app
+    from hotline.runtime import runtime
 
     app = create_app()
     with app.app_context():

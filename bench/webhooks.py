@@ -668,7 +668,7 @@ def lookup_us(small_url: str, full_url: str, numbers: int, rounds: int = 9) -> t
     import random
 
     from hotline.db import make_engine, unpinged
-    from hotline.directory.lookup import caller_matches
+    from ivr_flows.call_row import matches_of_number
 
     rng = random.Random(6)
     sizes: list[tuple[Any, int, list[float]]] = [
@@ -681,7 +681,7 @@ def lookup_us(small_url: str, full_url: str, numbers: int, rounds: int = 9) -> t
             t = time.perf_counter()
             for number in sample:
                 with unpinged(), engine.connect() as conn:
-                    found = caller_matches(conn, number)
+                    found = matches_of_number(conn, number)
                     if len(found) != 1:
                         raise RuntimeError(f"lookup of {number} found {len(found)} contracts")
             if r:  # the first round warms caches and the connection pool

@@ -6,7 +6,6 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach the callback service's web parts, commands and in-process scheduler to the app."""
     from callback.api import bp as api_bp
-    from callback.bridge import bp as voice_bp
     from callback.cli import callbacks, scheduler_command
     from callback.pages import bp as pages_bp
     from callback.queue import pages as queue_pages
@@ -15,14 +14,14 @@ def register(app: Flask) -> None:
     from hotline.remote.cashier import SMS_SENDER_KEY
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(voice_bp)
     # The agents' Rückrufliste: a UI blueprint, so hotline/web/ui.py's init_ui (run
     # after this) puts it behind the sign-in and CSRF like every other page.
     app.register_blueprint(pages_bp)
     app.register_blueprint(queue_pages.bp)
     app.register_blueprint(queue_pages.api)
     # No CSRF exemption here: hotline/web/ui.py exempts every blueprint under
-    # /voice and /api (signed webhooks, bearer-token JSON) after registration.
+    # /voice and /api (signed webhooks, bearer-token JSON) after registration. The
+    # voice webhooks of callback.bridge are declared there and served by ivr_flows.
     app.extensions[SMS_SENDER_KEY] = twilio_sms_sender
     app.cli.add_command(callbacks)
     app.cli.add_command(scheduler_command)
@@ -34,8 +33,9 @@ def start(app: Flask) -> None:
     import atexit
 
     from callback.scheduler import start_in_background
+    from hotline.runtime import runtime_of
 
-    thread, stop = start_in_background(app.extensions["hotline"])
+    thread, stop = start_in_background(runtime_of(app))
 
     def _stop() -> None:
         stop.set()

@@ -11,8 +11,8 @@ from callback.lifecycle import CallbackError, claim
 from callback.listing import list_callbacks, serialize
 from callback.outbound import dial
 from callback.outcomes import save_outcome, tell_customer_if_due
-from hotline.app import runtime
 from hotline.models import Callback
+from hotline.runtime import runtime
 from hotline.web.api_auth import int_arg, json_error, token_required
 
 bp = Blueprint("callback_api", __name__, url_prefix="/api/v1/callbacks")

@@ -12,8 +12,8 @@ import click
 from callback.lifecycle import STATES, CallbackError
 from callback.listing import FIELDS, list_callbacks
 from callback.scheduler import DEFAULT_LOCK_RETRY_SECONDS, SchedulerService
-from hotline.app import runtime
 from hotline.cli import HotlineError, configure_logging, echo_json
+from hotline.runtime import runtime
 
 
 @click.group("callbacks")

@@ -16,6 +16,7 @@ import requests
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
+from callback import bridge
 from callback.lifecycle import (
     CLAIMED,
     DUE,
@@ -28,6 +29,7 @@ from callback.lifecycle import (
 from callback.twilio_rest import TwilioNotConfigured, rest_client
 from hotline.models import Agent, Callback, CallbackAttempt
 from hotline.runtime import Runtime
+from ivr_flows.registry import url_of
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +50,6 @@ class Dialled:
     attempt_id: int
     call_sid: str
     to: str
-
-
-def bridge_urls(base: str, callback_id: int, attempt_id: int) -> tuple[str, str]:
-    """The TwiML URL Twilio fetches when the agent answers, and the agent leg's status URL."""
-    prefix = f"{base}/voice/callbacks/{callback_id}"
-    return f"{prefix}/answer?attempt={attempt_id}", f"{prefix}/agent-status?attempt={attempt_id}"
 
 
 def dial(rt: Runtime, callback_id: int, agent_id: int) -> Dialled:
@@ -84,7 +80,8 @@ def dial(rt: Runtime, callback_id: int, agent_id: int) -> Dialled:
         session.flush()
         attempt_id, agent_phone = attempt.id, agent.phone
 
-    answer_url, status_url = bridge_urls(settings.public_url, callback_id, attempt_id)
+    answer_url = url_of(settings, bridge.answer, callback_id=callback_id, attempt=attempt_id)
+    status_url = url_of(settings, bridge.agent_status, callback_id=callback_id, attempt=attempt_id)
     try:
         call = rest_client(settings).calls.create(
             to=agent_phone,

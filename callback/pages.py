@@ -39,10 +39,10 @@ from callback.outbound import DialFailed, dial
 from callback.outcomes import save_outcome, tell_customer_if_due
 from callback.queue.figures import live_queue
 from callback.recordings import RecordingUnavailable, fetch
-from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent, Callback, Contract, Customer, Station, Ticket
 from hotline.notes import checked_note
+from hotline.runtime import runtime
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from email_support.outbox import send_due
 from email_support.replies import ReplyError, reply_to_ticket
-from hotline.app import runtime
 from hotline.models import Ticket
+from hotline.runtime import runtime
 from hotline.tickets.conversation import ticket_document
 from hotline.web.api_auth import json_error, token_required
 

@@ -13,8 +13,8 @@ from email_support.imap_fetch import ImapNotConfigured, fetch_once
 from email_support.ingest import ingest
 from email_support.outbox import send_due
 from email_support.parsing import NotAMessage
-from hotline.app import runtime
 from hotline.cli import HotlineError, echo_json
+from hotline.runtime import runtime
 from hotline.tickets.conversation import ticket_document
 
 log = logging.getLogger(__name__)

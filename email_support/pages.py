@@ -13,7 +13,6 @@ from sqlalchemy import select
 from email_support.cancellations import confirm_cancellation, pending_cancellations
 from email_support.outbox import retry_now, send_due
 from email_support.replies import ReplyError, reply_to_ticket
-from hotline.app import runtime
 from hotline.contracts import is_entitled, status_on
 from hotline.contracts.records import ContractError
 from hotline.models import (
@@ -26,6 +25,7 @@ from hotline.models import (
     UndeliverableAddress,
 )
 from hotline.models.customers import facts_of
+from hotline.runtime import runtime
 from hotline.tickets import open_ticket
 from hotline.web.ui import db, signed_in_agent, supervisor_required
 

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app
+from flask import Flask
 
 from hotline.clock import Clock
-from hotline.runtime import Runtime, build_runtime
+from hotline.runtime import Runtime, attach, build_runtime
 from hotline.settings import Settings, load_settings
+from hotline.web import (
+    agents_pages,
+    auth,
+    contract_changes,
+    contracts_pages,
+    import_pages,
+    remote_pages,
+    reports,
+    status_page,
+    tickets_pages,
+    tokens_pages,
+)
+from hotline.web.api import bp as api_bp
+from hotline.web.health import bp as health_bp
+from hotline.web.limits import init_limits
+from hotline.web.remote_api import bp as remote_api_bp
+from hotline.web.ui import init_ui
 
 log = logging.getLogger(__name__)
 
@@ -33,25 +50,8 @@ def create_app(
         SESSION_COOKIE_SECURE=settings.env == "production",
         JSON_SORT_KEYS=False,
     )
-    app.extensions["hotline"] = runtime
-    from hotline.web.limits import init_limits
-
+    attach(app, runtime)
     init_limits(app)
-
-    from hotline.web import (
-        agents_pages,
-        auth,
-        contract_changes,
-        contracts_pages,
-        import_pages,
-        remote_pages,
-        reports,
-        status_page,
-        tickets_pages,
-        tokens_pages,
-    )
-    from hotline.web.health import bp as health_bp
-    from hotline.web.ui import init_ui
 
     app.register_blueprint(health_bp)
     for ui_blueprint in (
@@ -67,11 +67,7 @@ def create_app(
         tokens_pages.bp,
     ):
         app.register_blueprint(ui_blueprint)
-    from hotline.web.api import bp as api_bp
-
     app.register_blueprint(api_bp)
-    from hotline.web.remote_api import bp as remote_api_bp
-
     app.register_blueprint(remote_api_bp)
     _register_optional_blueprints(app)
     # After every blueprint: CSRF exemptions and the sign-in gate go by blueprint name.
@@ -104,9 +100,3 @@ def warn_if_unsigned(settings: Settings) -> None:
             "as requested, whose host the client names (%s only)",
             settings.env,
         )
-
-
-def runtime() -> Runtime:
-    """The running parts of the current app."""
-    rt: Runtime = current_app.extensions["hotline"]
-    return rt

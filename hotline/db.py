@@ -21,9 +21,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 5
 # Reads of a SQLite file through a memory map instead of a read() per page: with a large
 # directory, a caller lookup touches index and table pages all over the file, and copying
-# each one into the connection's own 2 MB page cache made the lookup at 1M numbers 1.3x
-# the one at 1k (1.05-1.16x with the map). The map shares the OS page cache between the
-# workers; it does not copy the file into each of them.
+# each one into the connection's own page cache made the lookup in a large directory
+# slower than in a small one. The map shares the OS page cache between the workers; it
+# does not copy the file into each of them.
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
@@ -60,8 +60,8 @@ def make_webhook_engine(engine: Engine, url: str, **kwargs: Any) -> Engine:
     in autocommit for good (late_begin sends BEGIN at a step's first write), on SQLite
     `engine` itself.
 
-    Switching a shared connection to autocommit and back cost every step a fifth of its
-    connection handling; and psycopg drops its prepared statements at every rollback,
+    Switching a shared connection to autocommit and back cost every step a good part of
+    its connection handling; and psycopg drops its prepared statements at every rollback,
     which the pages' read-only requests end with, so on a shared pool the webhooks'
     statements were prepared again and again.
     """

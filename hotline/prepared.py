@@ -1,8 +1,8 @@
 """Hot statements run straight on the DBAPI cursor, compiled once per dialect.
 
 The webhooks run the same dozen statements for every step of every call, and for them
-SQLAlchemy's execution path (cache key, execution context, result metadata) costs two to
-four times the database's own work (bench/README.md). A `Prepared` statement keeps what
+SQLAlchemy's execution path (cache key, execution context, result metadata) costs more
+than the database's own work. A `Prepared` statement keeps what
 matters of that path and skips the rest: the SQL is SQLAlchemy's, compiled for the dialect;
 the column types' bind and result processing is applied (UTC datetimes on SQLite); errors
 are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
@@ -52,11 +52,15 @@ class Prepared:
         self.statement = statement
         self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
 
-    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    def rows(
+        self, conn: Connection, params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         """All result rows as tuples, in the order of the statement's columns."""
         return self._run(conn, params or {})[0]
 
-    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> dict | None:
+    def first(
+        self, conn: Connection, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """The first row as a dict by column key, or None."""
         rows, _count, compiled = self._run(conn, params or {})
         return dict(zip(compiled.keys, rows[0], strict=True)) if rows else None
@@ -112,7 +116,7 @@ class Prepared:
 
     def _run(
         self, conn: Connection, params: Mapping[str, Any]
-    ) -> tuple[list[tuple], int, _Compiled]:
+    ) -> tuple[list[tuple[Any, ...]], int, _Compiled]:
         dialect = conn.dialect
         cache_key = (dialect.name, frozenset(params))
         compiled = self._compiled.get(cache_key)

@@ -5,8 +5,7 @@ server: a cursor and its adaptation context, the query's conversion, the prepare
 bookkeeping, the result's description, twice per step. Here each statement is prepared once
 per connection under a name of its own and then executed by name through psycopg's libpq
 wrapper (`psycopg.pq`), its parameters and rows adapted by psycopg's own `Transformer`;
-errors are psycopg's exceptions, as the cursor raises them. In-process a webhook step went
-from 200 to 170 µs of CPU (bench/README.md).
+errors are psycopg's exceptions, as the cursor raises them.
 
 Only on connections where psycopg prepares nothing itself (`prepare_threshold=None`, the
 webhooks' own pool, hotline/db.py): psycopg sends DEALLOCATE ALL after a rollback when it
@@ -86,7 +85,9 @@ def session(fairy: PoolProxiedConnection) -> Session:
     return kept
 
 
-def run(kept: Session, statement: Statement, values: Mapping[str, Any]) -> tuple[list[tuple], int]:
+def run(
+    kept: Session, statement: Statement, values: Mapping[str, Any]
+) -> tuple[list[tuple[Any, ...]], int]:
     """Rows (as tuples) and row count of the statement with these bind values."""
     # As text: the server takes each parameter's type from the statement (SQLAlchemy casts
     # where it must), so that one prepared statement serves every value.

@@ -1,8 +1,8 @@
 """A call's progress commits without waiting for the disk; what people act on waits.
 
 A webhook's write commits before Twilio gets its answer, and a commit waits until its log
-reaches the disk (an fsync per step): on the benchmark's machine a tenth of the webhooks'
-throughput (bench/README.md). Most steps only record where a call stands: the key pressed,
+reaches the disk (an fsync per step), a noticeable share of the webhooks' throughput.
+Most steps only record where a call stands: the key pressed,
 the dial result, the status Twilio reports. On PostgreSQL those transactions commit with
 `synchronous_commit` off, for that transaction only. They are visible at once, like any
 commit; what a crash of the PostgreSQL server (not of the app) can lose is the last few

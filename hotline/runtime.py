@@ -1,4 +1,7 @@
-"""The hotline's running parts, built once from the settings; web, CLI and scheduler share them."""
+"""The hotline's running parts, built once from the settings; web, CLI and scheduler share them.
+
+The one way to reach them: `runtime()` inside a request or command, `runtime_of(app)` with
+an app in hand. The app factory attaches them (`attach`)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +53,25 @@ class Runtime:
         self.engine.dispose()
         if self.webhook_engine is not self.engine:
             self.webhook_engine.dispose()
+
+
+_EXTENSION = "hotline"
+
+
+def attach(app: Flask, rt: Runtime) -> None:
+    """Make `rt` the running parts of `app`."""
+    app.extensions[_EXTENSION] = rt
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The running parts of `app`."""
+    rt: Runtime = app.extensions[_EXTENSION]
+    return rt
+
+
+def runtime() -> Runtime:
+    """The running parts of the current app (inside a request or a command)."""
+    return runtime_of(current_app)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:

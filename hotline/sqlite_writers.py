@@ -1,14 +1,14 @@
 """SQLite: one writing transaction at a time across processes, handed over without naps.
 
 SQLite has one write lock per database. A writer that finds it taken is put to sleep by
-SQLite's busy handler for 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries,
-so with several gunicorn workers writing a step each, a step waited up to 100 ms for a
-lock that was free after 2 (bench/README.md: SQLite p99). Here a connection first takes an
-exclusive `flock` on a file beside the database, from its transaction's first write until
-its commit or rollback has finished; the kernel hands it to the next writer at once.
+SQLite's busy handler for ever longer naps between tries, so with several gunicorn
+workers writing a step each, a step slept long past the moment the lock was free. Here a
+connection first takes an exclusive `flock` on a file beside the database, from its
+transaction's first write until its commit or rollback has finished; the kernel hands it
+to the next writer at once.
 A wait is bounded by the connection's timeout: in the main thread (a gunicorn sync worker)
-by SIGALRM, elsewhere by a helper thread that waits in its place (creating it cost 10 % of
-a webhook's CPU when every thread used one).
+by SIGALRM, elsewhere by a helper thread that waits in its place (creating one is too
+costly for every thread of every request).
 
 A commit is on disk when commit() returns, as with SQLite's synchronous=FULL, but the
 fsync of the write-ahead log happens after the queue is released: with FULL, SQLite

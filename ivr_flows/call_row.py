@@ -1,9 +1,11 @@
-"""The call's row as the webhooks read and write it: prepared statements, no ORM.
+"""The call's row as the webhooks read and write it: prepared statements, no ORM; and the
+other domains' statements that every call runs (who is calling, the agents to ring),
+prepared here too.
 
 A webhook reads one row and changes a few of its columns; the ORM's identity map and
-flush cost more than the SQL itself (bench/README.md, "Latest figures"). A step loads
-the row into a `CallRow` with the answer already given to that step, and writes back
-only the columns it changed, in one statement.
+flush cost more than the SQL itself. A step loads the row into a `CallRow` with the
+answer already given to that step, and writes back only the columns it changed, in one
+statement.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
+    func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.elements import Label
 
-from hotline.accounts.agents import available_phones_column
+from hotline.accounts.agents import AVAILABLE_AGENTS
+from hotline.directory.lookup import BY_NUMBER, CallerMatch, caller_matches
 from hotline.directory.phones import caller_number
 from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
@@ -83,10 +89,32 @@ def _call_and_answer(*extra: Any) -> Prepared:
     )
 
 
+def _available_phones_column(name: str) -> Label[list[str] | None]:
+    """PostgreSQL: the available agents' phones as one column (an array, NULL for none) to
+    add to another query, which saves the webhook that rings the agents a round trip."""
+    agents = AVAILABLE_AGENTS.order_by(None).subquery()
+    phones = func.array_agg(aggregate_order_by(agents.c.phone, agents.c.id))
+    return select(phones).scalar_subquery().label(name)
+
+
 # Built once per process: building a statement costs about as much as running it.
 _CALL_AND_ANSWER = _call_and_answer()
 # PostgreSQL, for the step that rings the agents: their phones too.
-_CALL_ANSWER_AND_AGENTS = _call_and_answer(available_phones_column("agents"))
+_CALL_ANSWER_AND_AGENTS = _call_and_answer(_available_phones_column("agents"))
+_AVAILABLE_AGENTS = Prepared(AVAILABLE_AGENTS)
+_BY_NUMBER = Prepared(BY_NUMBER)
+
+
+def available_phones(conn: Connection) -> list[str]:
+    """The phones of the agents the IVR should ring now, in a stable order."""
+    return [phone for (_id, phone) in _AVAILABLE_AGENTS.rows(conn)]
+
+
+def matches_of_number(conn: Connection, e164: str) -> list[CallerMatch]:
+    """Who the number belongs to (hotline.directory.lookup.caller_matches)."""
+    return caller_matches(_BY_NUMBER.rows(conn, {"e164": e164}))
+
+
 _CALL = Prepared(select(CALLS).where(CALLS.c.call_sid == bindparam("sid")))
 _INSERT = Prepared(insert(CALLS).returning(CALLS.c.id))
 _UPDATES: dict[tuple[str, ...], Prepared] = {}

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
-from callback.queue.waiting import keep_place
-from callback.requests import request_callback
-from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.phones import digits_for_speech, normalize
-from hotline.models import Callback
+from ivr_flows.registry import step
 from ivr_flows.speech import spoken_digits, spoken_when
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import gather, record, redirect, say
@@ -28,20 +24,22 @@ def offer_callback(step: Step, response: VoiceResponse, tries: int, why: str = "
     gather(
         response,
         step.voice,
-        step.url("/voice/callback/choice", t=tries),
+        step.url(offer_choice, t=tries),
         why,
         step.text("callback_offer"),
         num_digits=1,
-        no_input=step.url("/voice/callback", t=tries + 1),
+        no_input=step.url(offer, t=tries + 1),
     )
     return response
 
 
+@step("/callback")
 def offer(step: Step) -> VoiceResponse:
     """POST /voice/callback?t=N."""
     return offer_callback(step, new_response(), step.tries())
 
 
+@step("/callback/choice")
 def offer_choice(step: Step) -> VoiceResponse:
     """POST /voice/callback/choice?t=N: 1 own number, 2 another."""
     response = new_response()
@@ -62,21 +60,23 @@ def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "")
     gather(
         response,
         step.voice,
-        step.url("/voice/callback/number/entered", t=tries),
+        step.url(number_entered, t=tries),
         intro,
         step.text("callback_number"),
         finish_on_key="#",
         timeout=8,
-        no_input=step.url("/voice/callback/number", t=tries + 1),
+        no_input=step.url(number, t=tries + 1),
     )
     return response
 
 
+@step("/callback/number")
 def number(step: Step) -> VoiceResponse:
     """POST /voice/callback/number?t=N."""
     return ask_number(step, new_response(), step.tries())
 
 
+@step("/callback/number/entered")
 def number_entered(step: Step) -> VoiceResponse:
     """POST /voice/callback/number/entered?t=N: validate, then read it back digit by digit."""
     response = new_response()
@@ -93,10 +93,10 @@ def _read_back(step: Step, response: VoiceResponse, e164: str, tries: int) -> Vo
     gather(
         response,
         step.voice,
-        step.url("/voice/callback/confirm", n=e164, t=tries),
+        step.url(confirm, n=e164, t=tries),
         step.text("callback_readback", digits=digits),
         num_digits=1,
-        no_input=step.url("/voice/callback/readback", n=e164, t=tries + 1),
+        no_input=step.url(read_back, n=e164, t=tries + 1),
     )
     return response
 
@@ -106,6 +106,7 @@ def _signed_number(step: Step) -> str | None:
     return normalize(step.args.get("n", ""))
 
 
+@step("/callback/readback")
 def read_back(step: Step) -> VoiceResponse:
     """POST /voice/callback/readback?n=...&t=N."""
     e164 = _signed_number(step)
@@ -114,6 +115,7 @@ def read_back(step: Step) -> VoiceResponse:
     return _read_back(step, new_response(), e164, step.tries())
 
 
+@step("/callback/confirm")
 def confirm(step: Step) -> VoiceResponse:
     """POST /voice/callback/confirm?n=...&t=N: 1 confirms, 2 enters again."""
     response = new_response()
@@ -126,44 +128,22 @@ def confirm(step: Step) -> VoiceResponse:
     return _read_back(step, response, e164, step.tries() + 1)
 
 
-def store_request(step: Step, phone: str) -> Callback:
-    """The call's callback request on its ticket; one asked for while waiting in the live
-    queue keeps the caller's place (callback.queue.waiting.keep_place)."""
-    ticket = step.ticket
-    callback = request_callback(
-        step.session,
-        now=step.now,
-        calendar=step.rt.calendar,
-        phone=phone,
-        category=step.call.category or DEFAULT_CATEGORY,
-        contract_id=step.call.contract_id,
-        station_id=step.call.station_id,
-        ticket_id=ticket.id if ticket else None,
-        call_id=step.call_id,
-    )
-    keep_place(step.session, step.call.call_sid, callback, step.now)
-    return callback
-
-
 def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
     """Store the callback request, then offer the recording."""
-    store_request(step, phone)
+    step.request_callback(phone)
     step.call.outcome = "callback"
     say(response, step.voice, step.text("record"))
     record(
         response,
-        action=step.url("/voice/recorded"),
+        action=step.url(recorded),
         max_length=step.rt.settings.recording_max_seconds,
     )
     # An empty recording does not reach the action: Twilio goes on here.
-    redirect(response, step.url("/voice/confirmation"))
+    redirect(response, step.url(confirmation))
     return response
 
 
-def _callback(step: Step) -> Callback | None:
-    return step.session.scalar(select(Callback).where(Callback.call_id == step.call_id))
-
-
+@step("/recorded")
 def recorded(step: Step) -> VoiceResponse:
     """POST /voice/recorded: keep the recording's URL on the callback, then confirm."""
     url = step.form.get("RecordingUrl", "")
@@ -171,13 +151,14 @@ def recorded(step: Step) -> VoiceResponse:
         seconds = int(step.form.get("RecordingDuration", "0") or 0)
     except ValueError:
         seconds = 0
-    found = _callback(step)
+    found = step.callback()
     if found is not None and url and seconds > 0 and not found.recording_url:
         found.recording_url = url
         found.recording_seconds = seconds
     return _confirmation(step, new_response())
 
 
+@step("/confirmation")
 def confirmation(step: Step) -> VoiceResponse:
     """POST /voice/confirmation."""
     return _confirmation(step, new_response())
@@ -185,7 +166,7 @@ def confirmation(step: Step) -> VoiceResponse:
 
 def _confirmation(step: Step, response: VoiceResponse) -> VoiceResponse:
     """The ticket number digit by digit and when the callback comes, then goodbye."""
-    found = _callback(step)
+    found = step.callback()
     calendar = step.rt.calendar
     due = found.due_at if found is not None else calendar.next_opening(step.now)
     if due <= step.now or calendar.is_open(step.now):

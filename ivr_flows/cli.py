@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hotline.app import runtime
 from hotline.clock import FixedClock
+from hotline.runtime import runtime
 from ivr_flows.cli_busy import busy_agents, play_with_busy_agents
 from ivr_flows.walker import DIAL_RESULTS, FlaskTransport, HttpTransport, Transport, Walker
 

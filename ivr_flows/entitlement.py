@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.accounts.pin_limits import PinLimit, PinVerdict, try_admin_pin
+from hotline.accounts.pin_limits import PinLimit, PinVerdict
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
-from hotline.models import Contact, Contract, PinAttempt
+from hotline.models import Contact, Contract
+from ivr_flows.registry import step
 from ivr_flows.speech import spoken_list
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
@@ -78,11 +79,11 @@ def _cashier(
     gather(
         response,
         step.voice,
-        step.url("/voice/pin", t=1),
+        step.url(pin_entered, t=1),
         *texts,
         step.text("admin_pin"),
         finish_on_key="#",
-        no_input=step.url("/voice/admin-end"),
+        no_input=step.url(admin_end),
     )
     return response
 
@@ -105,6 +106,7 @@ def _admin_end(step: Step, response: VoiceResponse, contract: Contract) -> Voice
     return response
 
 
+@step("/admin-end")
 def admin_end(step: Step) -> VoiceResponse:
     """POST /voice/admin-end: the cashier entered no PIN."""
     contract = step.contract
@@ -112,6 +114,7 @@ def admin_end(step: Step) -> VoiceResponse:
     return _admin_end(step, new_response(), contract)
 
 
+@step("/pin")
 def pin_entered(step: Step) -> VoiceResponse:
     """POST /voice/pin?t=N: the admin PIN; wrong ones count per call and per contract."""
     response = new_response()
@@ -129,7 +132,7 @@ def pin_entered(step: Step) -> VoiceResponse:
         settings.pin_wrong_per_contract_per_hour, timedelta(minutes=settings.pin_lock_minutes)
     )
     admins = [(c.id, c.pin_hash) for c in _admins(contract)]
-    result = try_admin_pin(step.session, contract.id, admins, step.digits, step.now, limit)
+    result = step.try_admin_pin(contract, admins, limit)
     if result.verdict is PinVerdict.LOCKED:
         say(response, step.voice, step.text("admin_pin_locked"), step.text("admin_goodbye"))
         response.hangup()
@@ -138,8 +141,6 @@ def pin_entered(step: Step) -> VoiceResponse:
         step.call.contact_id = result.admin_id
         step.call.outcome = None
         return _entitled(step, response, [step.text("pin_ok")])
-    step.call.pin_failures += 1
-    step.session.add(PinAttempt(contract_id=contract.id, call_sid=step.call.call_sid, at=step.now))
     if result.verdict is PinVerdict.NOW_LOCKED:
         step.call.outcome = "pin_locked"
         say(response, step.voice, step.text("pin_now_locked"))
@@ -153,9 +154,9 @@ def pin_entered(step: Step) -> VoiceResponse:
     gather(
         response,
         step.voice,
-        step.url("/voice/pin", t=step.tries() + 1),
+        step.url(pin_entered, t=step.tries() + 1),
         step.text("pin_wrong"),
         finish_on_key="#",
-        no_input=step.url("/voice/admin-end"),
+        no_input=step.url(admin_end),
     )
     return response

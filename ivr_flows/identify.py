@@ -7,12 +7,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.contracts import Plan, is_entitled, status_on
 from hotline.directory.lookup import (
     CallerMatch,
-    caller_matches,
-    contracts_of_customer,
     find_station,
 )
 from hotline.models import Contract
 from ivr_flows.entitlement import entitle
+from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import gather, say
 
@@ -20,11 +19,11 @@ IDENTIFY_TRIES = 3
 STATION_TRIES = 2
 
 
+@step("/incoming", first=True)
 def incoming(step: Step) -> VoiceResponse:
     """POST /voice/incoming: a known number goes straight on; others enter their customer number."""
     response = new_response()
-    call = step.call
-    matches = caller_matches(step.conn, call.caller_e164) if call.caller_e164 else []
+    matches = step.caller_matches()
     if len(matches) == 1:
         match = matches[0]
         _apply(step, match)
@@ -47,32 +46,34 @@ def ask_customer_number(
     gather(
         response,
         step.voice,
-        step.url("/voice/identify/entered", t=tries),
+        step.url(identify_entered, t=tries),
         *(intro or []),
         step.text("identify"),
         finish_on_key="#",
-        no_input=step.url("/voice/identify", t=tries + 1),
+        no_input=step.url(identify, t=tries + 1),
     )
     return response
 
 
+@step("/identify")
 def identify(step: Step) -> VoiceResponse:
     """POST /voice/identify?t=N: (again) the customer number."""
     return ask_customer_number(step, new_response(), step.tries())
 
 
+@step("/identify/entered")
 def identify_entered(step: Step) -> VoiceResponse:
     """POST /voice/identify/entered?t=N: the customer number, then the contract."""
     response = new_response()
     tries = step.tries()
-    contracts = contracts_of_customer(step.session, step.digits) if step.digits else []
+    contracts = step.contracts_of_customer(step.digits) if step.digits else []
     if not contracts:
         step.call.identify_failures += 1
         return ask_customer_number(step, response, tries + 1, [step.text("identify_unknown")])
     # A number shared by several customers: the customer number picks the match.
     if step.call.caller_e164:
         ids = {c.id for c in contracts}
-        mine = [m for m in caller_matches(step.conn, step.call.caller_e164) if m.contract_id in ids]
+        mine = [m for m in step.caller_matches() if m.contract_id in ids]
         if len(mine) == 1:
             _apply(step, mine[0])
             return entitle(step, response)
@@ -96,20 +97,22 @@ def ask_station(
     gather(
         response,
         step.voice,
-        step.url("/voice/station/entered", t=tries, cust=customer),
+        step.url(station_entered, t=tries, cust=customer),
         intro,
         step.text("station"),
         finish_on_key="#",
-        no_input=step.url("/voice/station", t=tries + 1, cust=customer),
+        no_input=step.url(station, t=tries + 1, cust=customer),
     )
     return response
 
 
+@step("/station")
 def station(step: Step) -> VoiceResponse:
     """POST /voice/station?t=N[&cust=...]: (again) the station number."""
     return ask_station(step, new_response(), step.tries(), step.args.get("cust"))
 
 
+@step("/station/entered")
 def station_entered(step: Step) -> VoiceResponse:
     """POST /voice/station/entered: the station picks the station (and the contract); # skips."""
     response = new_response()
@@ -133,7 +136,7 @@ def _without_station(step: Step, response: VoiceResponse, customer: str | None) 
 
 def _candidates(step: Step, customer: str | None) -> list[Contract]:
     if customer:
-        contracts = contracts_of_customer(step.session, customer)
+        contracts = step.contracts_of_customer(customer)
         if contracts:
             return _pool(step, contracts)
     contract = step.contract

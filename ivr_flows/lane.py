@@ -3,11 +3,11 @@
 While a step runs the caller hears silence, and in an outage hundreds of steps run at
 once. A step is a few SQL statements; Flask's request machinery around it (routing, the
 request and app contexts, werkzeug's form parser and URL rebuilding, the hooks, the
-response object) cost a fifth of a worker's CPU per step (bench/README.md). So a POST to
-one of the call flow's paths is answered here: the form parsed by the standard library,
-Twilio's signature checked, the step run. Everything else goes on to Flask, other
-methods on these paths too: Flask lists the same paths, with views that run this same
-code (`flask_view`).
+response object) are a large share of a worker's CPU per step. So a POST to one of the
+declared webhooks (ivr_flows.registry) is answered here: the form parsed by the standard
+library, Twilio's signature checked, the handler run. Everything else goes on to Flask,
+other methods on these paths too: Flask lists the same paths, with a view that runs this
+same code (`flask_view`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 from werkzeug.wsgi import get_current_url
 
+from hotline.runtime import Runtime, runtime_of
 from hotline.settings import Settings
 from hotline.twilio.signature import signature_matches, url_as_called
 from ivr_flows.fallback import fallback_twiml
-from ivr_flows.webhook import Webhook
+from ivr_flows.registry import ROUTES, Route
+from ivr_flows.webhook import Webhook, run_step
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -41,7 +45,8 @@ _EXTENSION = "hotline_voice_lane"
 
 
 class VoiceLane:
-    """WSGI middleware: answers POSTs to `routes` (path → answer), passes the rest on."""
+    """WSGI middleware: answers POSTs to `routes` (declared path → answer), passes the rest
+    on. Paths with `<int:name>` parts are matched by werkzeug, the others by a dict."""
 
     def __init__(
         self, app: WSGIApplication, settings: Settings, routes: Mapping[str, Answer]
@@ -49,16 +54,30 @@ class VoiceLane:
         self.app = app
         self.settings = settings
         self.routes = dict(routes)
+        patterns = [Rule(path, endpoint=path) for path in self.routes if "<" in path]
+        self._patterns = Map(patterns).bind("") if patterns else None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        answer = self.routes.get(environ.get("PATH_INFO", ""))
-        if answer is None or environ.get("REQUEST_METHOD") != "POST":
+        if environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
-        status, content_type, body = self.respond(environ, answer)
+        path = environ.get("PATH_INFO", "")
+        answer = self.routes.get(path)
+        path_args: Mapping[str, object] = {}
+        if answer is None and self._patterns is not None:
+            try:
+                rule, path_args = self._patterns.match(path, method="POST")
+                answer = self.routes[str(rule)]
+            except HTTPException:
+                pass
+        if answer is None:
+            return self.app(environ, start_response)
+        status, content_type, body = self.respond(environ, answer, path_args)
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
         return [body]
 
-    def respond(self, environ: WSGIEnvironment, answer: Answer) -> tuple[str, str, bytes]:
+    def respond(
+        self, environ: WSGIEnvironment, answer: Answer, path_args: Mapping[str, object] = {}
+    ) -> tuple[str, str, bytes]:
         """(HTTP status, content type, body) of a POST to one of the lane's paths."""
         try:
             fields = _form(environ)
@@ -73,6 +92,7 @@ class VoiceLane:
                 query=query,
                 form={name: values[0] for name, values in fields.items()},
                 args=_first_values(parse_qsl(query, keep_blank_values=True)),
+                path_args=path_args,
             )
             body = answer(hook)
         except Exception:  # never an error page to Twilio: the caller hears the apology
@@ -135,15 +155,38 @@ def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return first
 
 
-def install(app: Flask, routes: Mapping[str, Answer]) -> None:
-    """Put the lane in front of `app` for `routes`."""
-    lane = VoiceLane(app.wsgi_app, app.extensions["hotline"].settings, routes)
+def answer_of(route: Route, rt: Runtime, secret: str) -> Answer:
+    """How the lane answers a declared webhook: a step through run_step, a plain webhook
+    by its handler."""
+    handler = route.handler
+    if not route.is_step:
+        return lambda hook: str(handler(rt, hook))
+    first, rings, on_failure = route.first, route.rings_agents, route.on_failure
+    if on_failure is None:
+        return lambda hook: run_step(rt, handler, hook, secret, first=first, rings_agents=rings)
+    apology = fallback_twiml(rt.settings)
+
+    def answer(hook: Webhook) -> str:
+        body = run_step(rt, handler, hook, secret, first=first, rings_agents=rings)
+        return on_failure(rt) if body == apology else body
+
+    return answer
+
+
+def install(app: Flask) -> None:
+    """Put the lane in front of `app` for every declared webhook."""
+    rt = runtime_of(app)
+    secret = app.config["SECRET_KEY"]
+    routes = {path: answer_of(route, rt, secret) for path, route in ROUTES.items()}
+    lane = VoiceLane(app.wsgi_app, rt.settings, routes)
     app.extensions[_EXTENSION] = lane
     app.wsgi_app = lane  # type: ignore[method-assign]
 
 
-def flask_view() -> Response:
+def flask_view(**path_args: object) -> Response:
     """The Flask view of a lane's path: the same answer, for a request Flask dispatched."""
     lane: VoiceLane = current_app.extensions[_EXTENSION]
-    status, content_type, body = lane.respond(request.environ, lane.routes[request.path])
+    assert request.url_rule is not None
+    answer = lane.routes[request.url_rule.rule]
+    status, content_type, body = lane.respond(request.environ, answer, path_args)
     return Response(body, status=status, content_type=content_type)

@@ -14,28 +14,20 @@ retried request gets the same answer from the step store and a new loop a new on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-
-from flask import Blueprint
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
+from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.models import Agent, table_of
 from hotline.runtime import Runtime
-from ivr_flows.callback_flow import offer_callback, store_request
-from ivr_flows.fallback import fallback_twiml
-from ivr_flows.lane import Answer, flask_view
+from ivr_flows.callback_flow import offer_callback
+from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response, prompts_of, voice_of
 from ivr_flows.twiml import GATHER_TIMEOUT, dial, redirect, say, xml
-from ivr_flows.webhook import Handler, Webhook, run_step
-
-bp = Blueprint("voice_queue", __name__, url_prefix="/voice/queue")
+from ivr_flows.whisper import whisper
 
 QUEUE_NAME = "hotline"
-WAIT = "/voice/queue/wait"
-LEFT = "/voice/queue/left"
 # Seconds of silence between announcements when no hold sound is set.
 HOLD_PAUSE_SECONDS = 20
 _AGENTS = table_of(Agent)
@@ -69,17 +61,27 @@ def before_ringing(
 
 def enqueue(step: Step, response: VoiceResponse, round_: int) -> VoiceResponse:
     """`<Enqueue>` into the hotline's queue; round 1 uses the bare wait URL."""
-    wait = step.url(WAIT, r=round_ if round_ > 1 else None)
+    wait_url = step.url(wait, r=round_ if round_ > 1 else None)
     response.enqueue(
         QUEUE_NAME,
-        wait_url=wait,
+        wait_url=wait_url,
         wait_url_method="POST",
-        action=step.url(LEFT, r=round_),
+        action=step.url(left, r=round_),
         method="POST",
     )
     return response
 
 
+def wait_fallback(rt: Runtime) -> str:
+    """The wait URL's answer when the database fails: the apology, then `<Leave>` (the
+    wait TwiML may not dial or record); the action URL then rings the fallback numbers."""
+    response = VoiceResponse()
+    say(response, voice_of(rt), prompts_of(rt).text("fallback_sorry"))
+    response.leave()
+    return xml(response)
+
+
+@step("/queue/wait", on_failure=wait_fallback)
 def wait(step: Step) -> VoiceResponse:
     """POST /voice/queue/wait[?r=R&n=N]: one loop of the hold music."""
     loop, round_ = step.tries("n"), step.tries("r")
@@ -98,7 +100,7 @@ def wait(step: Step) -> VoiceResponse:
     response = new_response()
     g = response.gather(
         input="dtmf",
-        action=step.url("/voice/queue/key", r=round_, n=loop),
+        action=step.url(key, r=round_, n=loop),
         method="POST",
         num_digits=1,
         timeout=GATHER_TIMEOUT,
@@ -110,10 +112,11 @@ def wait(step: Step) -> VoiceResponse:
         g.play(sound)
     else:
         g.pause(length=HOLD_PAUSE_SECONDS)
-    redirect(response, step.url(WAIT, r=round_, n=loop + 1))
+    redirect(response, step.url(wait, r=round_, n=loop + 1))
     return response
 
 
+@step("/queue/key", on_failure=wait_fallback)
 def key(step: Step) -> VoiceResponse:
     """POST /voice/queue/key?r=R&n=N: 1 leaves the queue for the callback offer."""
     response = new_response()
@@ -121,10 +124,11 @@ def key(step: Step) -> VoiceResponse:
         response.leave()
         return response
     say(response, step.voice, step.text("invalid_key"))
-    redirect(response, step.url(WAIT, r=step.tries("r"), n=step.tries("n") + 1))
+    redirect(response, step.url(wait, r=step.tries("r"), n=step.tries("n") + 1))
     return response
 
 
+@step("/queue/left")
 def left(step: Step) -> VoiceResponse:
     """POST /voice/queue/left: Twilio's QueueResult decides (DESIGN "Leaving")."""
     result = step.form.get("QueueResult", "")
@@ -138,7 +142,7 @@ def left(step: Step) -> VoiceResponse:
         step.call.outcome = "abandoned"
         limit = step.rt.settings.queue.callback_after_hangup_seconds
         if step.call.caller_e164 and waiting.waited_longer(step.conn, sid, now, limit):
-            store_request(step, step.call.caller_e164)
+            step.request_callback(step.call.caller_e164)
         response.hangup()
         return response
     if result in ("bridged", "bridging-in-process", "redirected"):
@@ -147,6 +151,7 @@ def left(step: Step) -> VoiceResponse:
     return offer_callback(step, response, 1, step.text("nobody_free"))
 
 
+@step("/queue/connect")
 def connect(step: Step) -> VoiceResponse:
     """POST /voice/queue/connect?agent=A: dial that agent (with the whisper) for the caller."""
     response = new_response()
@@ -159,14 +164,15 @@ def connect(step: Step) -> VoiceResponse:
     dial(
         response,
         [phone],
-        action=step.url("/voice/queue/connected", agent=agent_id, r=step.tries("r")),
+        action=step.url(connected, agent=agent_id, r=step.tries("r")),
         timeout=step.rt.settings.ring_timeout_seconds,
         caller_id=step.rt.settings.hotline_number,
-        whisper_url=step.url("/voice/whisper", parent=step.call.call_sid),
+        whisper_url=step.url(whisper, parent=step.call.call_sid),
     )
     return response
 
 
+@step("/queue/connected")
 def connected(step: Step) -> VoiceResponse:
     """POST /voice/queue/connected?agent=A: the agent talked → goodbye; else back in the
     queue at the same place, and the agent who did not answer goes off duty (logged)."""
@@ -195,7 +201,7 @@ def _queue_again(step: Step, response: VoiceResponse) -> VoiceResponse:
         call_sid=step.call.call_sid,
         call_id=step.call_id,
         contract_id=step.call.contract_id,
-        category=step.call.category or "technical",
+        category=step.call.category or DEFAULT_CATEGORY,
         now=step.now,
         queued=True,
     )
@@ -208,54 +214,3 @@ def call_over(step: Step) -> None:
     sid = step.call.call_sid
     for write, params in presence.free_writes(sid) + waiting.end_writes(sid, step.now):
         step.write_with_answer(write, params)
-
-
-def agent_answered(conn: Connection, form: Mapping[str, str], parent: str, now: datetime) -> None:
-    """The whisper request: the agent Twilio reached (`To`) answered `parent`: busy now."""
-    agent_id = presence.agent_answered(conn, phone=form.get("To", ""), call_sid=parent, now=now)
-    waiting.answered(conn, parent, agent_id, now)
-
-
-# path -> handler of the queue's steps.
-QUEUE_STEPS: dict[str, Handler] = {
-    WAIT: wait,
-    "/voice/queue/key": key,
-    LEFT: left,
-    "/voice/queue/connect": connect,
-    "/voice/queue/connected": connected,
-}
-
-
-def wait_fallback(rt: Runtime) -> str:
-    """The wait URL's answer when the database fails: the apology, then `<Leave>` (the
-    wait TwiML may not dial or record); the action URL then rings the fallback numbers."""
-    response = VoiceResponse()
-    say(response, voice_of(rt), prompts_of(rt).text("fallback_sorry"))
-    response.leave()
-    return xml(response)
-
-
-def queue_routes(rt: Runtime, secret: str) -> dict[str, Answer]:
-    """The lane's answers for the queue's paths (see ivr_flows.views.lane_routes)."""
-    fallback = fallback_twiml(rt.settings)
-
-    def step(path: str, handler: Handler) -> Answer:
-        def answer(hook: Webhook) -> str:
-            body = run_step(rt, handler, hook, secret)
-            if path in (WAIT, "/voice/queue/key") and body == fallback:
-                return wait_fallback(rt)
-            return body
-
-        return answer
-
-    return {path: step(path, handler) for path, handler in QUEUE_STEPS.items()}
-
-
-# Flask lists the same paths (and refuses other methods on them) with the lane's answers.
-for _path in QUEUE_STEPS:
-    bp.add_url_rule(
-        _path.removeprefix(bp.url_prefix or ""),
-        endpoint=_path.rsplit("/", 1)[1],
-        view_func=flask_view,
-        methods=["POST"],
-    )

@@ -6,12 +6,13 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.calendar.today import opening_facts
 from hotline.categories import BY_DIGIT, DEFAULT
-from hotline.tickets import categorise_call_ticket
 from ivr_flows import queue_steps
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.opening_notice import closed_notice, short_day_note
+from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import dial, gather, say
+from ivr_flows.whisper import whisper
 
 MENU_TRIES = 2
 
@@ -28,20 +29,22 @@ def ask_category(
     gather(
         response,
         step.voice,
-        step.url("/voice/menu/choice", t=tries),
+        step.url(menu_choice, t=tries),
         *intro,
         step.text("menu"),
         num_digits=1,
-        no_input=step.url("/voice/menu", t=tries + 1),
+        no_input=step.url(menu, t=tries + 1),
     )
     return response
 
 
+@step("/menu")
 def menu(step: Step) -> VoiceResponse:
     """POST /voice/menu?t=N: the menu again; after the last try the default category."""
     return ask_category(step, new_response(), step.tries())
 
 
+@step("/menu/choice", rings_agents=True)
 def menu_choice(step: Step) -> VoiceResponse:
     """POST /voice/menu/choice?t=N: a category's digit (hotline.categories)."""
     response = new_response()
@@ -55,8 +58,7 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     """Open and someone available: ring them all; else the callback offer."""
     is_open = step.rt.calendar.is_open(step.now)
     phones = step.available_phones() if is_open else []
-    step.call.category = category
-    step.write_with_answer(*categorise_call_ticket(step.call_id, category))
+    step.categorise(category)
     if not is_open:  # the menu said so already
         return offer_callback(step, response, 1)
     queued = queue_steps.before_ringing(step, response, category, phones)
@@ -70,14 +72,15 @@ def route(step: Step, response: VoiceResponse, category: str) -> VoiceResponse:
     dial(
         response,
         phones,
-        action=step.url("/voice/dial-result"),
+        action=step.url(dial_result),
         timeout=step.rt.settings.ring_timeout_seconds,
         caller_id=step.rt.settings.hotline_number,
-        whisper_url=step.url("/voice/whisper", parent=step.call.call_sid),
+        whisper_url=step.url(whisper, parent=step.call.call_sid),
     )
     return response
 
 
+@step("/dial-result")
 def dial_result(step: Step) -> VoiceResponse:
     """POST /voice/dial-result: answered → goodbye; anything else → the callback offer."""
     response = new_response()

@@ -7,23 +7,33 @@ and passes small counters (tries) through the URLs it hands to Twilio, which sig
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.accounts.agents import available_phones
-from hotline.models import Contract, Ticket
+from callback.queue.waiting import keep_place
+from callback.requests import request_callback
+from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
+from hotline.categories import DEFAULT as DEFAULT_CATEGORY
+from hotline.directory.lookup import CallerMatch, contracts_of_customer
+from hotline.models import Callback, Contract, PinAttempt, Ticket
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
-from hotline.tickets import insert_ticket, ticket_values
-from ivr_flows.call_row import CallRow, save, save_with_answer
+from hotline.tickets import categorise_call_ticket, insert_ticket, ticket_values
+from ivr_flows.call_row import (
+    CallRow,
+    available_phones,
+    matches_of_number,
+    save,
+    save_with_answer,
+)
 from ivr_flows.prompts import Prompts
+from ivr_flows.registry import url_of
 from ivr_flows.twiml import Voice
 
 # Built once per process: building a statement costs about as much as running it.
@@ -36,12 +46,6 @@ def voice_of(rt: Runtime) -> Voice:
 
 def prompts_of(rt: Runtime) -> Prompts:
     return Prompts(rt.settings.prompts)
-
-
-def url(rt: Runtime, path: str, **params: object) -> str:
-    """The URL of a step as Twilio should request it (absolute behind HOTLINE_PUBLIC_URL)."""
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    return (rt.settings.public_url or "") + path + (f"?{query}" if query else "")
 
 
 @dataclass
@@ -88,8 +92,61 @@ class Step:
             self._session.close()
         save_with_answer(self.conn, self.call, key, twiml, self.now, self._later, self._ticket)
 
+    # -- intents: what a handler asks for; the statements stay in here ---------------------
+
+    def caller_matches(self) -> list[CallerMatch]:
+        """Who the caller's number belongs to (hotline.directory.lookup); none if withheld."""
+        number = self.call.caller_e164
+        return matches_of_number(self.conn, number) if number else []
+
+    def contracts_of_customer(self, customer_number: str) -> list[Contract]:
+        """The contracts of the customer with this number, oldest first."""
+        return contracts_of_customer(self.session, customer_number)
+
+    def categorise(self, category: str) -> None:
+        """The caller chose `category` (hotline.categories): the call's and its ticket's."""
+        self.call.category = category
+        self.write_with_answer(*categorise_call_ticket(self.call_id, category))
+
+    def try_admin_pin(
+        self, contract: Contract, admins: Sequence[tuple[int, str | None]], limit: PinLimit
+    ) -> PinResult:
+        """The caller's digits as an admin PIN of `contract`, under its hourly limit
+        (hotline.accounts.pin_limits.try_admin_pin); a wrong one counts for the call and
+        is logged as the contract's PinAttempt."""
+        result = try_admin_pin(self.session, contract.id, admins, self.digits, self.now, limit)
+        if result.verdict in (PinVerdict.WRONG, PinVerdict.NOW_LOCKED):
+            self.call.pin_failures += 1
+            self.session.add(
+                PinAttempt(contract_id=contract.id, call_sid=self.call.call_sid, at=self.now)
+            )
+        return result
+
+    def request_callback(self, phone: str) -> Callback:
+        """Store the caller's callback request (callback.requests), with the call's ticket;
+        one asked for while waiting in the live queue keeps the caller's place
+        (callback.queue.waiting.keep_place)."""
+        ticket = self.ticket
+        callback = request_callback(
+            self.session,
+            now=self.now,
+            calendar=self.rt.calendar,
+            phone=phone,
+            category=self.call.category or DEFAULT_CATEGORY,
+            contract_id=self.call.contract_id,
+            station_id=self.call.station_id,
+            ticket_id=ticket.id if ticket else None,
+            call_id=self.call_id,
+        )
+        keep_place(self.session, self.call.call_sid, callback, self.now)
+        return callback
+
+    def callback(self) -> Callback | None:
+        """The call's callback request, if it left one."""
+        return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
+
     def available_phones(self) -> list[str]:
-        """The phones of the agents to ring now (hotline.accounts.agents.available_phones)."""
+        """The phones of the agents to ring now (hotline.accounts.agents.AVAILABLE_AGENTS)."""
         if self.agents is None:
             self.agents = available_phones(self.conn)
         return self.agents
@@ -109,8 +166,9 @@ class Step:
         except ValueError:
             return 1
 
-    def url(self, path: str, **params: object) -> str:
-        return url(self.rt, path, **params)
+    def url(self, handler: Callable[..., Any], **params: object) -> str:
+        """The URL of a declared webhook (ivr_flows.registry), for Twilio to request next."""
+        return url_of(self.rt.settings, handler, **params)
 
     def text(self, key: str, **values: object) -> str:
         return self.prompts.text(key, **values)

@@ -16,7 +16,8 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
@@ -45,6 +46,7 @@ class Webhook:
     query: str  # the raw query string, "" without one
     form: Mapping[str, str]  # the first value of every posted field
     args: Mapping[str, str]  # the first value of every query parameter
+    path_args: Mapping[str, Any] = field(default_factory=dict)  # <int:name> parts of the path
 
 
 def step_key(hook: Webhook, secret: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from hotline.accounts.agents import agent_for_token, available_phones
+from hotline.accounts.agents import agent_for_token
 from hotline.accounts.secrets import check_password
 from hotline.models import Agent, ApiToken
 from hotline.runtime import Runtime
+from ivr_flows.call_row import available_phones
 
 
 def test_add_agent_with_password_and_switch_availability(

@@ -43,7 +43,7 @@ CALLS = [
 
 @pytest.fixture
 def pg_url(rt: Runtime, session: Session, database_url: str) -> str:
-    """A PostgreSQL database with a Flat and a Second Level customer and two agents."""
+    """A PostgreSQL database with a Flat and a Second Level customer and five agents."""
     postgresql_only(rt, "PostgreSQL only: SQLite's connections are not kept between requests")
     make_customer(session, stations={"1": [FLAT_STATION], "2": []})
     make_customer(
@@ -56,6 +56,10 @@ def pg_url(rt: Runtime, session: Session, database_url: str) -> str:
     )
     make_agent(session, "Anna", "+4915111111111")
     make_agent(session, "Ben", "client:ben")
+    # As many agents as calls at a time: with the live queue, a caller who finds every
+    # agent busy waits for the dispatcher, which needs Twilio's REST API.
+    for n, name in enumerate(["Carla", "Dora", "Emil"], start=2):
+        make_agent(session, name, f"+491511111111{n}")
     return database_url
 
 

@@ -26,6 +26,8 @@ from callback.outbound import twilio_message
 from callback.queue import presence, waiting
 from callback.twilio_rest import TwilioNotConfigured, rest_client
 from hotline.runtime import Runtime
+from ivr_flows.queue_steps import connect
+from ivr_flows.registry import url_of
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,7 @@ class Round:
 
 def connect_url(rt: Runtime, claim: Claim) -> str:
     """The webhook that dials the claimed agent for the caller (ivr_flows/queue_steps.py)."""
-    base = rt.settings.public_url or ""
-    return f"{base}/voice/queue/connect?agent={claim.agent_id}&entry={claim.entry_id}"
+    return url_of(rt.settings, connect, agent=claim.agent_id, entry=claim.entry_id)
 
 
 def rest_dequeue(client: Client) -> Dequeue:

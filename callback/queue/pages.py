@@ -23,7 +23,7 @@ from callback.queue.figures import (
     service_levels,
     wallboard,
 )
-from hotline.app import runtime
+from hotline.runtime import runtime
 from hotline.web.api_auth import json_errors_for_api, token_required
 from hotline.web.ui import CATEGORY_LABELS, db, label, supervisor_required
 

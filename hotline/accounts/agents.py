@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, exists, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import Label
 
 from hotline.accounts.secrets import hash_password, hash_token, new_token, same_hash
 from hotline.accounts.tokens import expiry
 from hotline.directory.phones import normalize
 from hotline.models import Agent, ApiToken, QueueEntry, table_of
-from hotline.prepared import Prepared
 
 
 class AgentError(ValueError):
@@ -80,32 +77,22 @@ def set_available(session: Session, email: str, available: bool) -> Agent:
     return agent
 
 
-# Built once per process, in Core: the IVR asks for every call that reaches the menu.
 _AGENTS = table_of(Agent)
 _QUEUE = table_of(QueueEntry)
-# Free for a new caller: on duty, neither talking (busy) nor being rung for a waiting caller
-# (reserved), and nobody waiting in the live queue (who comes first). In the same statement,
-# so the step that rings the agents needs no round trip more.
-_AVAILABLE = (
-    _AGENTS.c.available,
-    _AGENTS.c.active,
-    _AGENTS.c.busy_call_sid.is_(None),
-    _AGENTS.c.reserved_for.is_(None),
-    ~exists().where(_QUEUE.c.status == "waiting"),
+# The agents the IVR rings for a new caller now, in the order they were added: on duty,
+# neither talking (busy) nor being rung for a waiting caller (reserved), and nobody waiting
+# in the live queue (who comes first).
+AVAILABLE_AGENTS = (
+    select(_AGENTS.c.id, _AGENTS.c.phone)
+    .where(
+        _AGENTS.c.available,
+        _AGENTS.c.active,
+        _AGENTS.c.busy_call_sid.is_(None),
+        _AGENTS.c.reserved_for.is_(None),
+        ~exists().where(_QUEUE.c.status == "waiting"),
+    )
+    .order_by(_AGENTS.c.id)
 )
-_AVAILABLE_PHONES = Prepared(select(_AGENTS.c.phone).where(*_AVAILABLE).order_by(_AGENTS.c.id))
-
-
-def available_phones(conn: Connection) -> list[str]:
-    """The phones of the agents the IVR rings for a new caller now, in a stable order."""
-    return [phone for (phone,) in _AVAILABLE_PHONES.rows(conn)]
-
-
-def available_phones_column(name: str) -> Label[list[str] | None]:
-    """PostgreSQL: `available_phones` as one column (an array, NULL for none) to add to
-    another query, which saves the webhook that rings the agents a round trip."""
-    phones = array_agg(aggregate_order_by(_AGENTS.c.phone, _AGENTS.c.id))
-    return select(phones).where(*_AVAILABLE).scalar_subquery().label(name)
 
 
 def create_token(session: Session, email: str, now: datetime, days: int | None = None) -> str:

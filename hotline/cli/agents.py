@@ -9,9 +9,9 @@ import click
 from hotline.accounts.agents import AgentError, add_agent, create_token, set_available
 from hotline.accounts.roster import agent_roster
 from hotline.accounts.tokens import DEFAULT_DAYS, TokenError
-from hotline.app import runtime
 from hotline.cli import HotlineError, cli, echo_json
 from hotline.db import transaction
+from hotline.runtime import runtime
 
 
 @cli.group("agents")

@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from hotline.app import runtime
 from hotline.cli import HotlineError, cli, echo_json
 from hotline.contracts.records import (
     ContractError,
@@ -17,6 +16,7 @@ from hotline.contracts.records import (
     terminate_contract,
 )
 from hotline.db import transaction
+from hotline.runtime import runtime
 
 
 @cli.group("contracts")

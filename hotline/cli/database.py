@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from hotline.app import runtime
 from hotline.cli import cli
 from hotline.db import migrate
+from hotline.runtime import runtime
 from hotline.settings import redact_url
 
 

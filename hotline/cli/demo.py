@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from hotline.app import runtime
 from hotline.cli import HotlineError, cli
 from hotline.db import transaction
 from hotline.demo import DemoError, DemoResult, data, load_demo
+from hotline.runtime import runtime
 
 
 @cli.command("demo")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from hotline.app import runtime
 from hotline.cli import HotlineError, cli, echo_json
 from hotline.imports import ImportReport, read_csv, run_import
+from hotline.runtime import runtime
 
 
 @cli.command("import")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from hotline.app import runtime
 from hotline.cli import HotlineError, cli, echo_json
 from hotline.db import transaction
 from hotline.privacy import PrivacyError, erase_person, export_person, find_person
+from hotline.runtime import runtime
 
 
 @cli.group("privacy")

@@ -13,8 +13,9 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from hotline.app import runtime, warn_if_unsigned
+from hotline.app import warn_if_unsigned
 from hotline.cli import HotlineError, cli, configure_logging
+from hotline.runtime import runtime, runtime_of
 
 # Packages that run beside the web app in `hotline serve` (the callback
 # scheduler) add a starter here from their register(app).
@@ -35,7 +36,7 @@ def serve(host: str, port: int) -> None:
     configure_logging()
     warn_if_unsigned(runtime().settings)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.extensions["hotline"].settings.env == "production":
+    if runtime_of(app).settings.env == "production":
         exec_gunicorn(app, host, port)
     for start in app.extensions.get(SERVE_HOOKS, []):
         start(app)
@@ -100,7 +101,7 @@ def exec_gunicorn(app: Flask, host: str, port: int) -> NoReturn:
         f"hotline: gunicorn with {workers} worker(s) on {host}:{port} "
         "(production; run `hotline scheduler` as a process of its own)"
     )
-    app.extensions["hotline"].dispose()
+    runtime_of(app).dispose()
     sys.stdout.flush()
     sys.stderr.flush()
     command = gunicorn_command(host, port)

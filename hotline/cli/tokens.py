@@ -8,10 +8,10 @@ import click
 
 from hotline.accounts.agents import AgentError, find_agent
 from hotline.accounts.tokens import TokenError, TokenInfo, list_tokens, revoke_token
-from hotline.app import runtime
 from hotline.cli import HotlineError, echo_json
 from hotline.cli.agents import tokens
 from hotline.db import transaction
+from hotline.runtime import runtime
 
 
 @tokens.command("list")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.contracts import ContractFacts
 from hotline.models import Contact, Contract, Customer, PhoneNumber, Station, table_of
 from hotline.models.customers import facts_of
-from hotline.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,9 @@ class Match:
 _NUMBERS = table_of(PhoneNumber)
 _CONTRACTS = table_of(Contract)
 _CUSTOMERS = table_of(Customer)
-# One Core query, built once per process: the numbers with their contract and customer
-# (a webhook greets the caller by the customer's name). Every webhook of a new call runs it.
-_BY_NUMBER = Prepared(
+# The rows of a number (bind `e164`) with their contract and customer (a webhook greets
+# the caller by the customer's name): `caller_matches` makes the matches of them.
+BY_NUMBER = (
     select(
         _NUMBERS.c.contract_id,
         _NUMBERS.c.station_id,
@@ -77,17 +77,18 @@ class _NumberRow(NamedTuple):
     termination_reason: str | None
 
 
-assert _NumberRow._fields == tuple(c.key for c in _BY_NUMBER.statement.exported_columns)
+assert _NumberRow._fields == tuple(c.key for c in BY_NUMBER.exported_columns)
 
 
-def caller_matches(conn: Connection, e164: str) -> list[CallerMatch]:
-    """Every contract the E.164 number belongs to, one match per contract.
+def caller_matches(rows: Iterable[Iterable[Any]]) -> list[CallerMatch]:
+    """Every contract a number belongs to, one match per contract, from its `BY_NUMBER`
+    rows.
 
     A number registered both as a station and as an admin of the same contract
     is the admin: that is the stronger right on a Second Level contract.
     """
     by_contract: dict[int, CallerMatch] = {}
-    for values in _BY_NUMBER.rows(conn, {"e164": e164}):
+    for values in rows:
         row = _NumberRow(*values)
         known = by_contract.get(row.contract_id)
         if known is None:
@@ -113,7 +114,7 @@ def lookup_number(session: Session, e164: str) -> list[Match]:
             station=session.get(Station, m.station_id) if m.station_id else None,
             admin=session.get(Contact, m.admin_id) if m.admin_id else None,
         )
-        for m in caller_matches(session.connection(), e164)
+        for m in caller_matches(session.execute(BY_NUMBER, {"e164": e164}))
     ]
 
 

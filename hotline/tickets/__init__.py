@@ -1,7 +1,7 @@
 """Tickets: opened for every entitled call, never capped, numbered sequentially."""
 
+from hotline.categories import KEYS as CATEGORIES
 from hotline.tickets.opening import (
-    CATEGORIES,
     CHANNELS,
     categorise_call_ticket,
     insert_ticket,

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, insert, literal, se
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
-from hotline.categories import KEYS as CATEGORIES
+from hotline.categories import KEYS
 from hotline.models import Counter, Ticket, table_of
 from hotline.prepared import Prepared
 
@@ -75,7 +75,7 @@ def next_ticket_number(conn: Connection) -> int:
     value = _NEXT_NUMBER.scalar(conn)
     if value is None:
         raise RuntimeError(NO_COUNTER)
-    return value
+    return int(value)
 
 
 def ticket_values(
@@ -91,7 +91,7 @@ def ticket_values(
     """A new ticket's columns (but its number and status), checked: for `insert_ticket`."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown ticket channel {channel!r}")
-    if category is not None and category not in CATEGORIES:
+    if category is not None and category not in KEYS:
         raise ValueError(f"unknown ticket category {category!r}")
     return {
         "contract_id": contract_id,
@@ -114,7 +114,7 @@ def insert_ticket(conn: Connection, values: Mapping[str, Any], *, new_call: bool
     if call_id is not None and not new_call:
         existing = _TICKET_OF_CALL.scalar(conn, {"of_call": call_id})
         if existing is not None:
-            return existing
+            return int(existing)
     if conn.dialect.name == "postgresql":  # number and ticket in one round trip
         numbered: int | None = _INSERT_NUMBERED.scalar(
             conn, {f"t_{k}": v for k, v in values.items()}
@@ -155,6 +155,6 @@ def open_ticket(
 def categorise_call_ticket(call_id: int, category: str) -> tuple[Prepared, dict[str, Any]]:
     """The write that sets the category of the call's ticket, if it has one: statement and
     parameters, for `Step.write_with_answer`."""
-    if category not in CATEGORIES:
+    if category not in KEYS:
         raise ValueError(f"unknown ticket category {category!r}")
     return _CATEGORISE, {"categorised_call": call_id, "ticket_category": category}

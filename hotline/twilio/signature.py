@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import Request, abort, request
 from twilio.request_validator import RequestValidator
 
-from hotline.app import runtime
+from hotline.runtime import runtime
 from hotline.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])

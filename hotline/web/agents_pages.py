@@ -11,8 +11,8 @@ from hotline.accounts.agents import AgentError, add_agent
 from hotline.accounts.secrets import hash_password
 from hotline.accounts.sessions import end_all_sessions
 from hotline.accounts.sign_in_throttle import forget_account
-from hotline.app import runtime
 from hotline.models import Agent
+from hotline.runtime import runtime
 from hotline.web.ui import db, signed_in_agent, supervisor_required
 
 bp = Blueprint("agents_pages", __name__)

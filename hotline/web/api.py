@@ -9,9 +9,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.app import runtime
 from hotline.contracts.records import ContractError, contract_overview, get_contract
 from hotline.models import Call, Contract, Customer, Ticket
+from hotline.runtime import runtime
 from hotline.tickets import CHANNELS
 from hotline.tickets.conversation import ticket_summary
 from hotline.web.api_auth import int_arg, json_error, json_errors_for_api, token_required

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hotline.accounts.agents import agent_for_token
-from hotline.app import runtime
+from hotline.runtime import runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 

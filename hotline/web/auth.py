@@ -17,8 +17,8 @@ from sqlalchemy import select
 from hotline.accounts import sign_in_throttle
 from hotline.accounts.secrets import check_password, hash_password
 from hotline.accounts.sessions import end_all_sessions
-from hotline.app import runtime
 from hotline.models import Agent
+from hotline.runtime import runtime
 from hotline.web.ui import SignedInAgent, db, safe_next, signed_in_agent
 
 bp = Blueprint("auth", __name__)

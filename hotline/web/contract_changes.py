@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from hotline.app import runtime
 from hotline.contracts.records import (
     ContractError,
     cancel_contract,
@@ -19,6 +18,7 @@ from hotline.contracts.records import (
 )
 from hotline.directory.lookup import find_contract
 from hotline.models import Contract
+from hotline.runtime import runtime
 from hotline.web.ui import db, supervisor_required
 
 bp = Blueprint("contract_changes", __name__)

@@ -10,11 +10,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.app import runtime
 from hotline.contracts.records import contract_overview
 from hotline.directory.lookup import contracts_of_customer, find_contract, lookup_number
 from hotline.directory.phones import format_national, normalize
 from hotline.models import Contract, Customer, PhoneNumber, Ticket
+from hotline.runtime import runtime
 from hotline.web.ui import berlin, db
 
 bp = Blueprint("contracts_pages", __name__)

@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from hotline.app import runtime
 from hotline.db import ping
+from hotline.runtime import runtime
 
 bp = Blueprint("health", __name__)
 

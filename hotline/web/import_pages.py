@@ -16,8 +16,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from hotline.app import runtime
 from hotline.imports import ImportReport, pending, read_csv, run_import
+from hotline.runtime import runtime
 from hotline.web.ui import supervisor_required
 
 bp = Blueprint("import_pages", __name__)

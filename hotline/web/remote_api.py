@@ -12,11 +12,11 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.app import runtime
 from hotline.directory.phones import normalize
 from hotline.models import Ticket
 from hotline.remote.sessions import AlreadyRunning, RemoteError
 from hotline.remote.teamviewer import TeamViewerError
+from hotline.runtime import runtime
 from hotline.web.api_auth import json_error, token_required
 from hotline.web.remote_pages import start_for
 

@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.app import runtime
 from hotline.directory.phones import format_national, normalize
 from hotline.models import Agent, RemoteSession, Ticket
 from hotline.remote.cashier import (
@@ -38,6 +37,7 @@ from hotline.remote.sessions import (
     start_session,
 )
 from hotline.remote.teamviewer import TeamViewerApi, TeamViewerError, teamviewer_api
+from hotline.runtime import runtime
 from hotline.web.ui import db, signed_in_agent
 
 bp = Blueprint("remote_pages", __name__)

@@ -16,8 +16,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.app import runtime
 from hotline.models import Call, Callback, CallbackAttempt, Contract, Customer, Ticket
+from hotline.runtime import runtime
 from hotline.web.ui import STATUS_LABELS, db, supervisor_required
 
 bp = Blueprint("reports", __name__)

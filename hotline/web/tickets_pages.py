@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from sqlalchemy import ColumnElement, or_, select
 
-from hotline.app import runtime
 from hotline.models import (
     Agent,
     Contract,
@@ -19,6 +18,7 @@ from hotline.models import (
     TicketNote,
 )
 from hotline.notes import checked_note
+from hotline.runtime import runtime
 from hotline.tickets import CHANNELS
 from hotline.tickets.conversation import conversation
 from hotline.web.remote_pages import close_remote_sessions

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from hotline.accounts.tokens import TokenError, list_tokens, revoke_token
-from hotline.app import runtime
+from hotline.runtime import runtime
 from hotline.web.ui import db, supervisor_required
 
 bp = Blueprint("tokens_pages", __name__)

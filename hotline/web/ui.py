@@ -37,9 +37,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
 from hotline import categories
-from hotline.app import runtime
 from hotline.directory.phones import format_national
 from hotline.models import Agent
+from hotline.runtime import runtime
 from hotline.web.labels_de import (
     call_outcome_label,
     callback_error_label,
@@ -70,7 +70,7 @@ def is_machine_blueprint(name: str | None) -> bool:
     bearer token): no CSRF token, no sign-in, no HTML security headers.
 
     By name ("voice", names starting with "api") or by URL prefix (/voice, /api):
-    the callback service's "callback_voice" and "callback_api" live under those.
+    the callback service's "callback_api" and the queue's API live under those.
     """
     if not name:
         return False

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from ivr_flows.views import STEPS
+from ivr_flows import webhooks
 from tests.ivr.conftest import Phone
 
 TOKEN = "test-auth-token"
 PUBLIC = "https://hotline.example"
 STATION = "+49304412345"
+STEPS = [path.removeprefix("/voice") for path, route in webhooks().items() if route.is_step]
 PATHS = ["/voice" + p for p in [*STEPS, "/whisper", "/status", "/fallback", "/fallback/dialed"]] + [
     "/voice/fallback/recorded"
 ]

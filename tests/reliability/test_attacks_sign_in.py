@@ -171,8 +171,8 @@ def client_from(app: Flask, address: str) -> FlaskClient:
 def password_hash(app: Flask, email: str) -> str:
     from sqlalchemy import select
 
-    from hotline.app import runtime
     from hotline.models import Agent
+    from hotline.runtime import runtime
 
     with app.app_context(), runtime().sessions() as session:
         stored = session.scalar(select(Agent.password_hash).where(Agent.email == email))
