@@ -21,13 +21,12 @@ from hotline.models import (
     Mail,
     MailAttachment,
     MailCancellation,
-    Ticket,
     UndeliverableAddress,
 )
 from hotline.models.customers import facts_of
 from hotline.runtime import runtime
 from hotline.tickets import open_ticket
-from hotline.web.ui import db, signed_in_agent, supervisor_required
+from hotline.web.ui import back_to_ticket, db, signed_in_agent, supervisor_required, ticket_or_404
 
 bp = Blueprint("mail_pages", __name__, template_folder="templates")
 
@@ -41,21 +40,10 @@ UNASSIGNED_LABELS = {
 }
 
 
-def _ticket(number: int) -> Ticket:
-    found = db().scalar(select(Ticket).where(Ticket.number == number))
-    if found is None:
-        abort(404)
-    return found
-
-
-def _back(number: int) -> ResponseReturnValue:
-    return redirect(url_for("tickets_pages.ticket", number=number))
-
-
 @bp.post("/tickets/<int:number>/reply")
 def reply(number: int) -> ResponseReturnValue:
     """The agent's answer by e-mail; sent at once, or shown as failed and retried."""
-    found = _ticket(number)
+    found = ticket_or_404(number)
     rt = runtime()
     s = db()
     now = rt.clock.now()
@@ -72,7 +60,7 @@ def reply(number: int) -> ResponseReturnValue:
     except ReplyError as exc:
         s.rollback()
         flash(str(exc), "error")
-        return _back(number)
+        return back_to_ticket(number)
     mail_id, to = mail.id, mail.to_address
     s.commit()
     sent, _ = send_due(rt.sessions, rt.settings, now, only=[mail_id])
@@ -84,13 +72,13 @@ def reply(number: int) -> ResponseReturnValue:
             "erneut versucht.",
             "error",
         )
-    return _back(number)
+    return back_to_ticket(number)
 
 
 @bp.post("/tickets/<int:number>/mails/<int:mail_id>/retry")
 def retry(number: int, mail_id: int) -> ResponseReturnValue:
     """Send a failed (or unclear) mail again now."""
-    found = _ticket(number)
+    found = ticket_or_404(number)
     rt = runtime()
     s = db()
     mail = s.get(Mail, mail_id)
@@ -98,11 +86,11 @@ def retry(number: int, mail_id: int) -> ResponseReturnValue:
         abort(404)
     if not retry_now(s, mail_id, rt.clock.now()):
         flash("Diese E-Mail wartet nicht auf einen neuen Versuch.", "error")
-        return _back(number)
+        return back_to_ticket(number)
     s.commit()
     sent, _ = send_due(rt.sessions, rt.settings, rt.clock.now(), only=[mail_id])
     flash("E-Mail gesendet." if sent else "Senden fehlgeschlagen.", "success" if sent else "error")
-    return _back(number)
+    return back_to_ticket(number)
 
 
 @bp.get("/mail/attachments/<int:attachment_id>")

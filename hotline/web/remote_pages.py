@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from hotline.remote.sessions import (
 )
 from hotline.remote.teamviewer import TeamViewerApi, TeamViewerError, teamviewer_api
 from hotline.runtime import runtime
-from hotline.web.ui import db, signed_in_agent
+from hotline.web.ui import back_to_ticket, db, signed_in_agent, ticket_or_404
 
 bp = Blueprint("remote_pages", __name__)
 
@@ -141,22 +141,11 @@ def _row(remote: RemoteSession, agent: str, now: datetime) -> RemoteRow:
     )
 
 
-def _ticket(number: int) -> Ticket:
-    found = db().scalar(select(Ticket).where(Ticket.number == number))
-    if found is None:
-        abort(404)
-    return found
-
-
 def _session_of(ticket: Ticket, session_id: int) -> RemoteSession:
     remote = db().get(RemoteSession, session_id)
     if remote is None or remote.ticket_id != ticket.id:
         abort(404)
     return remote
-
-
-def _back(number: int) -> ResponseReturnValue:
-    return redirect(url_for("tickets_pages.ticket", number=number) + "#fernwartung")
 
 
 def sms_sender() -> SmsSender | None:
@@ -178,7 +167,7 @@ def start_for(s: Session, ticket: Ticket, agent_id: int, phone: str | None) -> S
 @bp.post("/tickets/<int:number>/remote")
 def start(number: int) -> ResponseReturnValue:
     """Fernwartung starten: through TeamViewer's Web API, or by hand (mode=manual, no token)."""
-    ticket = _ticket(number)
+    ticket = ticket_or_404(number)
     s = db()
     agent_id = signed_in_agent().id
     if request.form.get("mode") == "manual" or teamviewer_api(runtime().settings) is None:
@@ -186,9 +175,9 @@ def start(number: int) -> ResponseReturnValue:
             record_by_hand(s, ticket, agent_id, runtime().clock.now())
         except AlreadyRunning as exc:
             flash(str(exc), "error")
-            return _back(number)
+            return back_to_ticket(number, "fernwartung")
         flash("Fernwartung begonnen. Bitte beenden Sie sie hier mit einer Notiz.", "success")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     raw = request.form.get("phone", "").strip()
     phone = normalize(raw) if raw else None
     if raw and phone is None:
@@ -196,19 +185,19 @@ def start(number: int) -> ResponseReturnValue:
             f"»{raw}« ist keine gültige Telefonnummer. Es wurde keine Fernwartung gestartet.",
             "error",
         )
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     try:
         started = start_for(s, ticket, agent_id, phone)
     except AlreadyRunning as exc:
         flash(str(exc), "error")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     except (TeamViewerError, RemoteError) as exc:
         flash(
             f"Fernwartung über TeamViewer nicht möglich: {exc} Es wurde nichts gespeichert; "
             "Sie können die Sitzung von Hand erfassen.",
             "error",
         )
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     remote = started.remote
     if started.sms_sent:
         text = f"Die SMS mit dem Link ging an {format_national(remote.sms_to or '')}."
@@ -217,29 +206,29 @@ def start(number: int) -> ResponseReturnValue:
     else:
         text = "Keine Mobilnummer: bitte den Code vorlesen."
     flash(f"Fernwartung gestartet (Sitzung {remote.code}). {text}", "success")
-    return _back(number)
+    return back_to_ticket(number, "fernwartung")
 
 
 @bp.get("/tickets/<int:number>/remote/<int:session_id>/open")
 def open_session(number: int, session_id: int) -> ResponseReturnValue:
     """Open the session in TeamViewer as the supporter: the link is asked of TeamViewer
     now and only ever sent to the agent's browser."""
-    remote = _session_of(_ticket(number), session_id)
+    remote = _session_of(ticket_or_404(number), session_id)
     api = teamviewer_api(runtime().settings)
     if remote.code is None or api is None:
         flash("Diese Sitzung wurde von Hand erfasst; bitte TeamViewer selbst öffnen.", "error")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     try:
         return redirect(api.supporter_link(remote.code))
     except TeamViewerError as exc:
         flash(f"Die Sitzung lässt sich nicht öffnen: {exc}", "error")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
 
 
 @bp.post("/tickets/<int:number>/remote/<int:session_id>/end")
 def end(number: int, session_id: int) -> ResponseReturnValue:
     """Fernwartung beenden: the end and the note here, the session closed at TeamViewer."""
-    remote = _session_of(_ticket(number), session_id)
+    remote = _session_of(ticket_or_404(number), session_id)
     api: TeamViewerApi | None = teamviewer_api(runtime().settings)
     try:
         end_session(
@@ -247,7 +236,7 @@ def end(number: int, session_id: int) -> ResponseReturnValue:
         )
     except RemoteError as exc:
         flash(str(exc), "error")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     if remote.close_error:
         flash(
             f"Fernwartung beendet und Notiz gespeichert, aber TeamViewer hat die Sitzung nicht "
@@ -256,20 +245,20 @@ def end(number: int, session_id: int) -> ResponseReturnValue:
         )
     else:
         flash("Fernwartung beendet.", "success")
-    return _back(number)
+    return back_to_ticket(number, "fernwartung")
 
 
 @bp.post("/tickets/<int:number>/remote/<int:session_id>/close")
 def close_again(number: int, session_id: int) -> ResponseReturnValue:
     """Try again to close at TeamViewer a session that was ended here."""
-    remote = _session_of(_ticket(number), session_id)
+    remote = _session_of(ticket_or_404(number), session_id)
     try:
         close_at_teamviewer(db(), remote, teamviewer_api(runtime().settings))
     except RemoteError as exc:
         flash(f"TeamViewer hat die Sitzung wieder nicht geschlossen: {exc}", "error")
-        return _back(number)
+        return back_to_ticket(number, "fernwartung")
     flash("Die Sitzung ist bei TeamViewer geschlossen.", "success")
-    return _back(number)
+    return back_to_ticket(number, "fernwartung")
 
 
 def close_remote_sessions(s: Session, ticket: Ticket) -> list[str]:

@@ -4,7 +4,7 @@ Answering by e-mail: email_support.pages; remote maintenance: hotline/web/remote
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import ColumnElement, or_, select
 
@@ -22,7 +22,7 @@ from hotline.runtime import runtime
 from hotline.tickets import CHANNELS
 from hotline.tickets.conversation import conversation
 from hotline.web.remote_pages import close_remote_sessions
-from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
+from hotline.web.ui import STATUS_LABELS, back_to_ticket, db, signed_in_agent, ticket_or_404
 
 bp = Blueprint("tickets_pages", __name__)
 
@@ -138,43 +138,32 @@ def ticket(number: int) -> ResponseReturnValue:
 @bp.post("/tickets/<int:number>/update")
 def update(number: int) -> ResponseReturnValue:
     """Status (open, waiting for the customer, closed) and who is responsible."""
-    found = _ticket(number)
+    found = ticket_or_404(number)
     status = request.form.get("status", found.status)
     assignee = request.form.get("assignee", "")
     s = db()
     if status not in TICKET_STATUSES:
         flash("Unbekannter Status.", "error")
-        return _back(number)
+        return back_to_ticket(number)
     if assignee and (not assignee.isdigit() or s.get(Agent, int(assignee)) is None):
         flash("Diesen Agenten gibt es nicht.", "error")
-        return _back(number)
+        return back_to_ticket(number)
     if status != found.status:
         found.status = status
         found.closed_at = runtime().clock.now() if status == "closed" else None
     found.assignee_id = int(assignee) if assignee else None
     s.commit()
     flash(f"Ticket {number} gespeichert.", "success")
-    return _back(number)
-
-
-def _ticket(number: int) -> Ticket:
-    found = db().scalar(select(Ticket).where(Ticket.number == number))
-    if found is None:
-        abort(404)
-    return found
-
-
-def _back(number: int) -> ResponseReturnValue:
-    return redirect(url_for("tickets_pages.ticket", number=number))
+    return back_to_ticket(number)
 
 
 @bp.post("/tickets/<int:number>/notes")
 def add_note(number: int) -> ResponseReturnValue:
-    found = _ticket(number)
+    found = ticket_or_404(number)
     text = checked_note(request.form.get("text"))
     if not text:
         flash("Die Notiz ist leer und wurde nicht gespeichert.", "error")
-        return _back(number)
+        return back_to_ticket(number)
     s = db()
     s.add(
         TicketNote(
@@ -183,12 +172,12 @@ def add_note(number: int) -> ResponseReturnValue:
     )
     s.commit()
     flash("Notiz gespeichert.", "success")
-    return _back(number)
+    return back_to_ticket(number)
 
 
 @bp.post("/tickets/<int:number>/close")
 def close(number: int) -> ResponseReturnValue:
-    found = _ticket(number)
+    found = ticket_or_404(number)
     if found.status != "closed":
         found.status = "closed"
         found.closed_at = runtime().clock.now()
@@ -197,15 +186,15 @@ def close(number: int) -> ResponseReturnValue:
     for problem in close_remote_sessions(db(), found):
         flash(f"Fernwartung nicht geschlossen – {problem}", "error")
     flash(f"Ticket {number} ist geschlossen.", "success")
-    return _back(number)
+    return back_to_ticket(number)
 
 
 @bp.post("/tickets/<int:number>/reopen")
 def reopen(number: int) -> ResponseReturnValue:
-    found = _ticket(number)
+    found = ticket_or_404(number)
     if found.status != "open":
         found.status = "open"
         found.closed_at = None
         db().commit()
     flash(f"Ticket {number} ist wieder offen.", "success")
-    return _back(number)
+    return back_to_ticket(number)

@@ -34,11 +34,12 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import categories
 from hotline.directory.phones import format_national
-from hotline.models import Agent
+from hotline.models import Agent, Ticket
 from hotline.runtime import runtime
 from hotline.web.labels_de import (
     call_outcome_label,
@@ -394,3 +395,17 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
     )
     return render_template("error.html", title="Anfrage abgelehnt", text=text, status=400), 400
+
+
+def ticket_or_404(number: int) -> Ticket:
+    """The ticket with this number, or a 404."""
+    found = db().scalar(select(Ticket).where(Ticket.number == number))
+    if found is None:
+        abort(404)
+    return found
+
+
+def back_to_ticket(number: int, anchor: str = "") -> ResponseReturnValue:
+    """Back to the ticket's page, at `anchor` when one is given."""
+    url = url_for("tickets_pages.ticket", number=number)
+    return redirect(f"{url}#{anchor}" if anchor else url)
