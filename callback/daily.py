@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from callback.lifecycle import FINAL_STATES
 from hotline.accounts.sign_in_throttle import forget_stale
 from hotline.contracts import ContractStatus, status_on, term_on
+from hotline.db import rows_changed
 from hotline.models import (
     Call,
     Callback,
@@ -107,11 +108,11 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     )
     return {
         "mails": forget_old_mails(session, details_before),
-        "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
-        "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
-        "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
-        "calls": int(calls.rowcount),  # type: ignore[attr-defined]
-        "callbacks": int(callbacks.rowcount),  # type: ignore[attr-defined]
+        "recordings": rows_changed(recordings),
+        "call_steps": rows_changed(steps),
+        "pin_attempts": rows_changed(pins),
+        "calls": rows_changed(calls),
+        "callbacks": rows_changed(callbacks),
         "login_throttles": forget_stale(session, now),
-        "callback_attempts": int(attempts.rowcount),  # type: ignore[attr-defined]
+        "callback_attempts": rows_changed(attempts),
     }

@@ -26,12 +26,13 @@ Decisions where DESIGN leaves room (documented in the README section of issue 4)
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.calendar import BusinessCalendar
+from hotline.db import rows_changed
 from hotline.models import Callback
 from hotline.notes import checked_note
 
@@ -59,7 +60,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
 }
 
-Q = TypeVar("Q", bound=Select)
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 OUTCOMES = ("done", "no_answer", "wrong_number", "cancelled")
 
@@ -136,7 +137,7 @@ def claim(session: Session, callback_id: int, agent_id: int, now: datetime) -> b
         .values(status=CLAIMED, claimed_by_id=agent_id, claimed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 def start_calling(session: Session, callback_id: int, agent_id: int, now: datetime) -> bool:
@@ -154,7 +155,7 @@ def start_calling(session: Session, callback_id: int, agent_id: int, now: dateti
         .values(status=CALLING, last_error=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 def call_not_started(callback: Callback, reason: str, now: datetime) -> None:

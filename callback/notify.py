@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callback.lifecycle import FAILED
 from hotline.calendar import BusinessCalendar
+from hotline.db import rows_changed
 from hotline.models import Callback, Contract, Customer, Ticket
 from hotline.settings import Settings
 
@@ -62,7 +63,7 @@ def _notify_one(
             .values(customer_notified_at=now)
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(taken) != 1:
             return False
         row = session.execute(
             select(Callback, Customer, Ticket.number)

@@ -20,6 +20,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.db import rows_changed
 from hotline.models import Mail
 from hotline.settings import Settings
 
@@ -132,7 +133,7 @@ def _send_one(
             .values(send_status=SENDING, send_attempts=Mail.send_attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(claimed) != 1:
             return None  # another process has it
         mail = session.get_one(Mail, mail_id)
         raw, to, attempts = mail.raw or b"", mail.to_address, mail.send_attempts
@@ -159,7 +160,7 @@ def retry_now(session: Session, mail_id: int, now: datetime) -> bool:
         .values(send_status=FAILED, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(changed) == 1
 
 
 def deliver(settings: Settings, raw: bytes, to: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,6 +119,17 @@ def _pre_ping(engine: Engine) -> None:
             raise InvalidatePoolError(f"pooled connection is gone: {exc}") from exc
         if not alive:
             raise InvalidatePoolError("pooled connection is gone")
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run by Session.execute matched.
+
+    Session.execute is typed to return a Result whatever the statement; for an UPDATE or
+    DELETE it is a CursorResult, the one that knows the rowcount.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no rowcount on {type(result).__name__}: not an UPDATE or DELETE")
+    return result.rowcount
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

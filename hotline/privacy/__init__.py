@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.db import rows_changed
 from hotline.directory.phones import normalize
 from hotline.models import (
     Agent,
@@ -252,7 +253,7 @@ def erase_person(session: Session, subject: str, now: datetime) -> dict[str, int
     sids = [c.call_sid for c in calls]
     if sids:
         result = session.execute(delete(CallStep).where(CallStep.call_sid.in_(sids)))
-        counts["call_steps"] = int(result.rowcount)  # type: ignore[attr-defined]
+        counts["call_steps"] = rows_changed(result)
     callbacks = session.scalars(
         select(Callback).where(Callback.id.in_(sorted(person.callback_ids)))
     )
@@ -279,7 +280,7 @@ def erase_person(session: Session, subject: str, now: datetime) -> dict[str, int
         result = session.execute(
             delete(PhoneNumber).where(PhoneNumber.id.in_(sorted(person.phone_number_ids)))
         )
-        counts["phone_numbers"] = int(result.rowcount)  # type: ignore[attr-defined]
+        counts["phone_numbers"] = rows_changed(result)
     for contact in session.scalars(
         select(Contact).where(Contact.id.in_(sorted(person.contact_ids)))
     ):

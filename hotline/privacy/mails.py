@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from hotline.db import rows_changed
 from hotline.models import Mail, MailAttachment, Ticket, UndeliverableAddress
 
 _BLANK = {
@@ -94,7 +95,7 @@ def erase_mails(session: Session, ids: set[int], emails: Iterable[str]) -> int:
         .values(**_BLANK)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)
 
 
 def forget_old_mails(session: Session, before: datetime) -> int:
