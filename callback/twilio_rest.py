@@ -19,17 +19,26 @@ TWILIO_API = "https://api.twilio.com"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
-class RewritingHttpClient(TwilioHttpClient):
-    """TwilioHttpClient that sends api.twilio.com requests to another base URL."""
+class RewritingHttpClient:
+    """The SDK's TwilioHttpClient, with api.twilio.com requests sent to another base URL.
+
+    It wraps the SDK's client instead of subclassing it: the SDK ships no type
+    information, so a subclass would inherit from Any and hide its own mistakes from
+    mypy. The SDK's Client only reads `is_async` and calls `request` (tests/callbacks and
+    tests/reliability drive it against a local stand-in).
+    """
+
+    is_async = False
 
     def __init__(self, base_url: str | None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
-        super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/") if base_url else None
+        self._sdk = TwilioHttpClient(timeout=timeout)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        """Send the SDK's request, to the configured base URL when there is one."""
         if self.base_url and url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        return self._sdk.request(method, url, *args, **kwargs)
 
 
 class TwilioNotConfigured(RuntimeError):

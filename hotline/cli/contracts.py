@@ -29,7 +29,7 @@ def _today() -> date:
     return rt.clock.now().astimezone(rt.calendar.zone).date()
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType[date]):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:

@@ -20,7 +20,9 @@ bp = Blueprint("agents_pages", __name__)
 MIN_PASSWORD = 10
 
 
-def _agents_page(error: str | None = None, form: dict[str, str] | None = None, status: int = 200):
+def _agents_page(
+    error: str | None = None, form: dict[str, str] | None = None, status: int = 200
+) -> tuple[str, int]:
     agents = list(db().scalars(select(Agent).order_by(Agent.active.desc(), Agent.name)))
     return (
         render_template(

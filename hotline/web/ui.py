@@ -32,7 +32,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, UserMixin, current_user, logout_user
+from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,9 +115,12 @@ def _machine_blueprints(app: Flask) -> frozenset[str]:
 # --- the signed-in agent ---------------------------------------------------------------
 
 
-class SignedInAgent(UserMixin):
+class SignedInAgent:
     """The agent of the request, as Flask-Login sees it.
 
+    It defines the four members Flask-Login asks of a user (get_id, is_authenticated,
+    is_active, is_anonymous) instead of inheriting them from UserMixin: Flask-Login ships no
+    type information, so a subclass of its mixin would be untyped for mypy.
     The id carries the agent's session epoch (raised by sign-out, deactivation and a new
     password: hotline/accounts/sessions.py) and a fingerprint of the password hash, so a
     cookie from before either change signs nobody in.
@@ -129,6 +132,14 @@ class SignedInAgent(UserMixin):
     def get_id(self) -> str:
         agent = self.agent
         return f"{agent.id}:{agent.session_epoch}:{_fingerprint(agent.password_hash)}"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
 
     @property
     def is_active(self) -> bool:
@@ -147,7 +158,6 @@ def _fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-@login_manager.user_loader
 def _load_agent(user_id: str) -> SignedInAgent | None:
     agent_id, _, rest = user_id.partition(":")
     epoch, _, fingerprint = rest.partition(":")
@@ -161,8 +171,14 @@ def _load_agent(user_id: str) -> SignedInAgent | None:
     return SignedInAgent(agent)
 
 
+# A call rather than a decorator: Flask-Login's decorator is untyped and would make
+# _load_agent untyped for mypy too.
+login_manager.user_loader(_load_agent)
+
+
 def signed_in_agent() -> Agent:
     """The agent of the current request (the page requires one)."""
+    # current_user is an untyped proxy; behind the sign-in it proxies a SignedInAgent.
     return cast(SignedInAgent, current_user).agent
 
 
@@ -348,7 +364,7 @@ def _require_agent() -> ResponseReturnValue | None:
     if is_machine_blueprint(request.blueprint):
         return None
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        return _to_sign_in()
     signed_in = session.get("signed_in_at")
     now = runtime().clock.now()
     try:
@@ -360,6 +376,15 @@ def _require_agent() -> ResponseReturnValue | None:
         session.clear()
         return redirect(url_for("auth.login", expired=1))
     return None
+
+
+def _to_sign_in() -> Response:
+    """Flask-Login's answer to a visitor without an agent: the flash message and the
+    redirect to login_view (set in init_ui, so it is always a redirect)."""
+    answer = login_manager.unauthorized()
+    if not isinstance(answer, Response):
+        raise TypeError(f"Flask-Login answered {type(answer).__name__}, not a redirect")
+    return answer
 
 
 def _security_headers(response: Response) -> Response:
