@@ -11,7 +11,9 @@ CallSid and Url; a CallSid in `gone` answers 404 as for a caller no longer queue
 
 Faults: `mode` "refuse" (Twilio's 400/404 answers) or "slow" (answers after 3 s);
 `status` any HTTP status for Calls.json (an error document from 300 on); `delay`
-seconds before any answer. `reset()` makes it healthy and empty again.
+seconds before any answer; `hold()` keeps every answer back until `release()`, so a
+client's timeout fires however slow the machine is. `reset()` makes it healthy and empty
+again.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ RECORDING_URL = (
 # What the stand-in serves as the MP3 of RECORDING_SID: an ID3 header and some bytes.
 RECORDING_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 300
 SLOW_SECONDS = 3.0
+# A held answer goes out after this at the latest, so a test that never releases it
+# cannot leave the stand-in's threads waiting for the rest of the run.
+HOLD_LIMIT_SECONDS = 60.0
 
 _CALLS_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
 _RECORDING_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{RECORDING_SID}.mp3"
@@ -59,6 +64,7 @@ class TwilioStub:
     member_status: int = 200  # the status of Queue Members updates in mode "ok"
     gone: set[str] = field(default_factory=set)  # CallSids no longer in any queue
     members: list[tuple[str, str]] = field(default_factory=list)  # (CallSid, Url) taken out
+    held: threading.Event | None = None  # answers wait until it is set (hold/release)
 
     @property
     def base_url(self) -> str:
@@ -71,10 +77,24 @@ class TwilioStub:
         self.requests.clear()
         self.gone.clear()
         self.members.clear()
+        self.release()
         return self
 
+    def hold(self) -> None:
+        """Answer nothing until release(): the client's own timeout decides."""
+        self.held = threading.Event()
+
+    def release(self) -> None:
+        """Let held answers go (to a client that has long given up)."""
+        held, self.held = self.held, None
+        if held is not None:
+            held.set()
+
     def pause(self) -> None:
-        if self.delay:
+        held = self.held
+        if held is not None:
+            held.wait(HOLD_LIMIT_SECONDS)
+        elif self.delay:
             time.sleep(self.delay)
         elif self.mode == "slow":
             time.sleep(SLOW_SECONDS)

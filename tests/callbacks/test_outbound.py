@@ -98,9 +98,11 @@ def test_twilio_timeout_is_502_and_due(
     monkeypatch.setattr(
         outbound, "rest_client", lambda settings: rest_client(settings, timeout=0.5)
     )
-    twilio_stub.mode = "slow"
     cb = _claimed(client, world)
+    # Held until the client gave up: its timeout fires however slow the machine is.
+    twilio_stub.hold()
     response = client.post(f"/api/v1/callbacks/{cb}/dial", headers=world.headers())
+    twilio_stub.release()
     assert response.status_code == 502
     assert response.get_json() == {"error": "Twilio did not answer in time"}
     assert world.get(cb).status == "due"
