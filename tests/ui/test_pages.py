@@ -26,13 +26,18 @@ def _bakery(session: Session) -> int:
         stations={"1": ["+49304412345"], "2": []},
     )
     contract.customer.name = "Bäckerei Schulz"
-    station = session.scalar(
-        select(Station).where(Station.contract_id == contract.id, Station.number == "1")
-    )
-    assert station is not None
-    station.teamviewer_id = "123456789"
+    _station(session, contract.id, "1").teamviewer_id = "123456789"
     session.commit()
     return contract.id
+
+
+def _station(session: Session, contract_id: int, number: str) -> Station:
+    """The contract's station by its number (the bakery has two)."""
+    station = session.scalar(
+        select(Station).where(Station.contract_id == contract_id, Station.number == number)
+    )
+    assert station is not None
+    return station
 
 
 def test_contract_search_by_phone_in_any_format(
@@ -123,8 +128,7 @@ def test_ticket_page_shows_contract_station_category_and_calls(
     agent_client: FlaskClient, session: Session, clock: FixedClock
 ) -> None:
     contract_id = _bakery(session)
-    station = session.scalar(select(Station).where(Station.contract_id == contract_id))
-    assert station is not None
+    station = _station(session, contract_id, "1")  # the one with the TeamViewer ID
     call = Call(
         call_sid="CA1",
         from_raw="+49304412345",
