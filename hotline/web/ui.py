@@ -121,6 +121,7 @@ class SignedInAgent:
     It defines the four members Flask-Login asks of a user (get_id, is_authenticated,
     is_active, is_anonymous) instead of inheriting them from UserMixin: Flask-Login ships no
     type information, so a subclass of its mixin would be untyped for mypy.
+
     The id carries the agent's session epoch (raised by sign-out, deactivation and a new
     password: hotline/accounts/sessions.py) and a fingerprint of the password hash, so a
     cookie from before either change signs nobody in.
