@@ -26,7 +26,7 @@ end
 
 local requests, steps, checks, expected, calls = {}, {}, {}, {}, {}
 local log, dir
-local i, started, waiting = 1, 0, nil
+local i, started, waiting, exhausted = 1, 0, false, false
 
 local function unescape(s)
   return (s:gsub("\\t", "\t"):gsub("\\n", "\n"):gsub("\\\\", "\\"))
@@ -52,10 +52,11 @@ local idle = wrk.format("GET", "/healthz")
 
 function request()
   if i > #requests then
-    if waiting == nil then
+    if not exhausted then
       local f = io.open(dir .. "/exhausted-" .. tid, "w")
       f:write("ran out of pre-signed calls\n")
       f:close()
+      exhausted = true
     end
     waiting = false
     return idle
