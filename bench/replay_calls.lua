@@ -2,7 +2,8 @@
 -- whole calls of its own file in order, checks every answer and logs each request.
 --
 -- File calls-<tid>.tsv, one request per line:
---   call_no  step  check(exact|contains)  expected  path  signature  body
+--   call_no  step  check(exact|contains|match)  expected  path  signature  body
+-- (match: `expected` is a Lua pattern)
 -- Log log-<tid>.tsv, one line per answer: step  start_us  latency_us  ok(1|0)
 -- A failed step skips the rest of its call; a thread that runs out of calls asks for
 -- /healthz (not logged) and says so in exhausted-<tid>.
@@ -75,6 +76,8 @@ function response(status, headers, body)
   if ok then
     if checks[i] == "exact" then
       ok = body == expected[i]
+    elseif checks[i] == "match" then
+      ok = body:find(expected[i]) ~= nil
     else
       ok = body:find(expected[i], 1, true) ~= nil
     end
