@@ -442,17 +442,33 @@ def sign(url: str, params: dict[str, str]) -> str:
     return str(RequestValidator(TOKEN).compute_signature(url, params))
 
 
+def static_flow(body: str) -> tuple[str, list[Request]]:
+    """The requests of a call to the static baseline: the open flow's paths, the one body."""
+    dial = {"DialCallStatus": "completed", "DialCallDuration": "60", "DialCallSid": "CA1"}
+    steps = [
+        ("/voice/incoming", {}),
+        ("/voice/menu/choice?t=1", {"Digits": "1", "FinishedOnKey": ""}),
+        ("/voice/dial-result", dial),
+        ("/voice/status", {"CallStatus": "completed", "CallDuration": "70"}),
+    ]
+    return "", [Request(path, extra, "exact", body) for path, extra in steps]
+
+
 # The most requests per second the machine could answer: how many calls each wrk thread is
 # given, so that none runs out (a thread that does is counted as an error).
 MAX_RATE = 20_000
 
 
 def flow_for(
-    server: Server, mode: str, callers: list[str], wait_polls: int, waiting: int
+    server: Server, mode: str, callers: list[str], wait_polls: int = 4, waiting: int = 200
 ) -> tuple[str, list[Request]]:
-    """The call wrk replays, as a probe call found it: the open flow (key 1, the agents
-    answer), or (`queue`, the hotline in the queue state) key 1, then waiting through
-    `wait_polls` wait-URL requests and hanging up."""
+    """The call wrk replays: the static baseline's fixed one, or as a probe call found it
+    the hotline's open flow (key 1, the agents answer) or (`queue`, the hotline in the
+    queue state of `waiting` callers) key 1, `wait_polls` wait-URL requests, hanging up."""
+    if mode == "static":
+        from static_twiml import TWIML
+
+        return static_flow(TWIML)
     if mode == "queue":
         return probe(server.base, params_of, sign, callers[-1], ["1"], wait_polls,
                      queue_params(waiting))  # fmt: skip
@@ -988,7 +1004,9 @@ def main(argv: list[str] | None = None) -> int:
             flows[mode] = flow_for(hot, mode, callers, args.wait_polls, args.waiting)
         from static_twiml import TWIML
 
-        static_flows = {mode: as_static(flow, TWIML) for mode, flow in flows.items()}
+        # The open flow's baseline as before; the queue's: the probed requests, one answer.
+        static_flows = {"open": flow_for(static, "static", callers),
+                        "queue": as_static(flows["queue"], TWIML)}  # fmt: skip
         for number in range(args.rounds):
             for mode, share in shares.items():
                 if not share:
