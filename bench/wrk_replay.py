@@ -104,7 +104,9 @@ def probe(
         if action:  # a wait-URL answer: the next loop, or the caller hangs up
             polled += 1
             loop = doc.find("Redirect")
-            if polled < wait_polls and loop is not None:
+            if doc.find("Gather") is None or loop is None:
+                raise RuntimeError(f"probe: not a wait loop at {path}: {body[:300]}")
+            if polled < wait_polls:
                 nxt = ((loop.text or "").strip(), _queue_extra(queue_params, polled + 1))
             else:
                 waited = _queue_extra(queue_params, polled + 1)
