@@ -29,10 +29,13 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -73,11 +76,11 @@ def database(args: argparse.Namespace, workdir: Path) -> tuple[str, Any]:
 
 def fill(rt: Any, callers: int, agents: int) -> tuple[list[str], dict[int, str]]:
     """`callers` waiting (a tenth of them outages), `agents` on duty and all talking."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from sqlalchemy import insert
 
-    from callback.queue import presence, waiting
+    from callback.queue import presence
     from hotline.models import Agent, table_of
 
     now = rt.clock.now()
@@ -101,20 +104,28 @@ def fill(rt: Any, callers: int, agents: int) -> tuple[list[str], dict[int, str]]
             ).scalar_one()
             phones[int(agent_id)] = phone
             presence.agent_answered(conn, phone=phone, call_sid=f"CAbefore{n}", now=now)
-        for n, sid in enumerate(sids):
-            at = now - timedelta(seconds=callers - n)
-            category = "outage" if n % 10 == 0 else "technical"
-            waiting.offer(
-                conn,
-                call_sid=sid,
-                call_id=None,
-                contract_id=None,
-                category=category,
-                now=at,
-                queued=True,
-            )
-            waiting.on_wait(conn, sid, QUEUE_SID, at)
+        wait_in_queue(conn, sids, now)
     return sids, phones
+
+
+def wait_in_queue(conn: Connection, sids: list[str], now: datetime) -> None:
+    """The callers `sids` waiting in Twilio's queue (its QueueSid told), the first the
+    longest, one second apart up to `now`; every tenth an outage."""
+    from callback.queue import waiting
+
+    for n, sid in enumerate(sids):
+        at = now - timedelta(seconds=len(sids) - n)
+        category = "outage" if n % 10 == 0 else "technical"
+        waiting.offer(
+            conn,
+            call_sid=sid,
+            call_id=None,
+            contract_id=None,
+            category=category,
+            now=at,
+            queued=True,
+        )
+        waiting.on_wait(conn, sid, QUEUE_SID, at)
 
 
 class Agents:

@@ -2,7 +2,8 @@
 -- whole calls of its own file in order, checks every answer and logs each request.
 --
 -- File calls-<tid>.tsv, one request per line:
---   call_no  step  check(exact|contains)  expected  path  signature  body
+--   call_no  step  check(exact|contains|match)  expected  path  signature  body
+-- (match: `expected` is a Lua pattern)
 -- Log log-<tid>.tsv, one line per answer: step  start_us  latency_us  ok(1|0)
 -- A failed step skips the rest of its call; a thread that runs out of calls asks for
 -- /healthz (not logged) and says so in exhausted-<tid>.
@@ -26,7 +27,7 @@ end
 
 local requests, steps, checks, expected, calls = {}, {}, {}, {}, {}
 local log, dir
-local i, started, waiting = 1, 0, nil
+local i, started, waiting, exhausted = 1, 0, false, false
 
 local function unescape(s)
   return (s:gsub("\\t", "\t"):gsub("\\n", "\n"):gsub("\\\\", "\\"))
@@ -52,10 +53,11 @@ local idle = wrk.format("GET", "/healthz")
 
 function request()
   if i > #requests then
-    if waiting == nil then
+    if not exhausted then
       local f = io.open(dir .. "/exhausted-" .. tid, "w")
       f:write("ran out of pre-signed calls\n")
       f:close()
+      exhausted = true
     end
     waiting = false
     return idle
@@ -74,6 +76,8 @@ function response(status, headers, body)
   if ok then
     if checks[i] == "exact" then
       ok = body == expected[i]
+    elseif checks[i] == "match" then
+      ok = body:find(expected[i]) ~= nil
     else
       ok = body:find(expected[i], 1, true) ~= nil
     end

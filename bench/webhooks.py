@@ -1,18 +1,25 @@
 #!/usr/bin/env python
-"""Benchmark (issue 6): the hotline's webhooks against a static-TwiML baseline, the directory
-lookup at 1k vs full size, a mass-outage burst after hours, and the callback queue.
+"""Benchmark (issues 6, 17): the hotline's webhooks against a static-TwiML baseline (callers
+rung and callers waiting in the live queue), the dequeue latency of the live queue, the
+directory lookup at 1k vs full size, a mass-outage burst after hours, and the callback queue.
 
     python bench/webhooks.py --quick                       # SQLite, 10k numbers (CI smoke test)
     python bench/webhooks.py                               # SQLite, 1M numbers / 300k stations
     python bench/webhooks.py --quick --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 On PostgreSQL everything lives in schemas of its own (bench_<random>) that are dropped at
-the end. The last line is `ratio_vs_static=<x> p99_ms=<y> errors=<n>`; the exit status is
-non-zero only when errors > 0 (an error is also a lost or duplicated callback), never for speed.
+the end. The last line is `ratio_vs_static=<x> p99_ms=<y> errors=<n> dequeue_p99_ms=<z>`; the
+exit status is non-zero only when errors > 0 (an error is also a lost or duplicated callback,
+a caller taken out of the queue twice or never), never for speed.
 
 The load of the throughput rounds comes from wrk (bench/wrk_replay.py: pre-signed whole
 calls, every answer checked), so that the load generator is not what limits the figures;
-the burst follows the TwiML in Python (aiohttp), as Twilio would.
+the burst follows the TwiML in Python (aiohttp), as Twilio would. Each round replays calls
+in two states of the hotline: open with the agents free (they are rung), and a mass outage
+(every agent talking, callers waiting: every new caller joins the queue and requests the
+wait URL several times, then hangs up). The two cannot share a round: while anybody waits,
+no new caller rings an agent. The dequeue latency comes from bench/live_queue.py, run as
+a step of its own on a database of its own.
 
 The hotline runs under gunicorn with the production command line (`-w 4`, sync workers,
 `hotline.app:create_app()`), with TWILIO_AUTH_TOKEN set and every request signed. Because the
@@ -49,7 +56,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from wrk_replay import Request, probe, run_wrk, write_calls  # noqa: E402
+from live_queue import QUEUE_SID, wait_in_queue  # noqa: E402
+from wrk_replay import QueueParams, Request, as_static, probe, run_wrk, write_calls  # noqa: E402
 
 TOKEN = "bench-auth-token-" + "0" * 16
 SECRET = "bench-secret-key-not-for-production"
@@ -60,6 +68,7 @@ OPENING = "2026-11-30T09:00:00+01:00"  # the opening minute after CLOSED_NOW
 ACCOUNT = "AC" + "0" * 32
 
 OPEN_FLOW = ("incoming", "menu/choice", "dial-result", "status")
+QUEUE_FLOW = ("incoming", "menu/choice", "queue/wait", "queue/left", "status")
 CLOSED_FLOW = ("incoming", "menu/choice", "callback/choice", "confirmation", "status")
 
 
@@ -450,14 +459,83 @@ def static_flow(body: str) -> tuple[str, list[Request]]:
 MAX_RATE = 20_000
 
 
-def flow_for(server: Server, mode: str, callers: list[str]) -> tuple[str, list[Request]]:
-    """The call wrk replays: the static baseline's fixed one, or the hotline's open flow
-    (key 1, the agents answer) as a probe call found it."""
+def flow_for(
+    server: Server, mode: str, callers: list[str], wait_polls: int = 4, waiting: int = 200
+) -> tuple[str, list[Request]]:
+    """The call wrk replays: the static baseline's fixed one, or as a probe call found it
+    the hotline's open flow (key 1, the agents answer) or (`queue`, the hotline in the
+    queue state of `waiting` callers) key 1, `wait_polls` wait-URL requests, hanging up."""
     if mode == "static":
         from static_twiml import TWIML
 
         return static_flow(TWIML)
+    if mode == "queue":
+        return probe(server.base, params_of, sign, callers[-1], ["1"], wait_polls,
+                     queue_params(waiting))  # fmt: skip
     return probe(server.base, params_of, sign, callers[-1], ["1"])
+
+
+def queue_params(waiting: int) -> QueueParams:
+    """Twilio's parameters of the n-th wait-URL request of a caller who joined behind
+    `waiting` others (Twilio's own FIFO figures; the hotline says its own order)."""
+    from ivr_flows.walker_queue import LOOP_SECONDS
+
+    def of(loop: int) -> dict[str, str]:
+        waited = str((loop - 1) * LOOP_SECONDS)
+        return {"QueueSid": QUEUE_SID, "QueuePosition": str(waiting + 1), "QueueTime": waited,
+                "AvgQueueTime": waited, "CurrentQueueSize": str(waiting + 1)}  # fmt: skip
+
+    return of
+
+
+def queue_state(url: str, waiting_callers: int, tag: str) -> None:
+    """Before a round: nobody waiting and the agents free (`waiting_callers` 0), or a mass
+    outage: every agent on duty talking and `waiting_callers` waiting in the queue (SIDs
+    made unique by `tag`). What a round left waiting is abandoned first."""
+    from sqlalchemy import select
+
+    from callback.queue import presence, waiting
+    from hotline.db import make_engine
+
+    now = datetime.fromisoformat(OPEN_NOW)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        left = waiting.ENTRIES.c.status.in_(waiting.IN_QUEUE)
+        for sid in conn.scalars(select(waiting.ENTRIES.c.call_sid).where(left)).all():
+            waiting.set_status(conn, sid, waiting.ABANDONED, now)
+        busy = presence.AGENTS.c.busy_call_sid
+        for sid in conn.scalars(select(busy).where(busy.is_not(None))).all():
+            presence.free_agents_of(conn, sid)
+        if waiting_callers:
+            phones = conn.scalars(select(presence.AGENTS.c.phone).where(*presence.ON_DUTY))
+            for k, phone in enumerate(phones.all()):
+                presence.agent_answered(conn, phone=phone, call_sid=f"CAtalk{tag}{k}", now=now)
+            sids = [f"CAwait{tag}{n:06d}" for n in range(waiting_callers)]
+            wait_in_queue(conn, sids, now)
+    engine.dispose()
+
+
+def dequeue_latency(database_url: str | None, callers: int) -> dict[str, Any]:
+    """bench/live_queue.py in its own process: `callers` waiting, 4 agents talking 0.2–1.0 s;
+    its figures (agent free → REST dequeue answered by the Twilio stand-in) and its lines."""
+    cmd = [sys.executable, str(ROOT / "bench" / "live_queue.py"), "--callers", str(callers),
+           "--agents", "4", "--talk", "0.2", "1.0"]  # fmt: skip
+    if database_url:
+        cmd += ["--database-url", database_url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    lines = out.stdout.strip().splitlines()
+    last = dict(f.split("=", 1) for f in lines[-1].split() if "=" in f) if lines else {}
+    if "dequeue_p99_ms" not in last:
+        raise RuntimeError(f"live_queue.py failed: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+    return {
+        "callers": callers,
+        "agents": 4,
+        "p50_ms": float(last["dequeue_p50_ms"]),
+        "p99_ms": float(last["dequeue_p99_ms"]),
+        "wait_per_s_in_process": float(last["wait_per_s"]),
+        "errors": int(last["errors"]),
+        "lines": lines[:-1],
+    }
 
 
 def replay(
@@ -849,12 +927,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads")
     parser.add_argument("--burst", type=int, default=500, help="calls at once after hours")
     parser.add_argument("--queue", type=int, default=100_000, help="queued callbacks")
+    parser.add_argument("--queue-share", type=float, default=1 / 3,
+                        help="share of each round's seconds in the live queue's state")  # fmt: skip
+    parser.add_argument("--waiting", type=int, default=200,
+                        help="callers waiting in the live queue's state")  # fmt: skip
+    parser.add_argument("--wait-polls", type=int, default=4,
+                        help="wait-URL requests of each replayed waiting caller")  # fmt: skip
+    parser.add_argument("--dequeue-callers", type=int,
+                        help="callers waiting in the dequeue run (200, quick 40)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write all figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files / schemas")
     args = parser.parse_args(argv)
     numbers = args.numbers or (10_000 if args.quick else 1_000_000)
     stations = args.stations or (3_000 if args.quick else 300_000)
     seconds = args.seconds or (9.0 if args.quick else 30.0)
+    dequeue_callers = args.dequeue_callers or (40 if args.quick else 200)
+    if not 0 <= args.queue_share < 1 or args.wait_polls < 1 or args.waiting < 1:
+        parser.error("--queue-share must be in [0, 1), --wait-polls and --waiting at least 1")
     db_name = "postgresql" if args.database_url else "sqlite"
 
     workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
@@ -898,25 +987,41 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(hot)
         static.wait_ready("/healthz")
         hot.wait_ready("/healthz")
+        round_seconds = seconds / args.rounds
+        shares = {"open": 1 - args.queue_share, "queue": args.queue_share}
         say(
             f"load: wrk, {args.concurrency} connections, pre-signed whole calls, "
-            f"{args.rounds} alternating rounds of {seconds / args.rounds:.1f} s per server"
+            f"{args.rounds} alternating rounds of {seconds / args.rounds:.1f} s per server: "
+            f"{shares['open'] * round_seconds:.1f} s agents free (rung), "
+            f"{shares['queue'] * round_seconds:.1f} s all agents talking, {args.waiting} "
+            f"waiting (new callers join the queue, {args.wait_polls} wait-URL requests each)"
         )
         static_rounds: list[dict[str, Any]] = []
         hot_rounds: list[dict[str, Any]] = []
-        round_seconds = seconds / args.rounds
-        flows = {
-            "static": flow_for(static, "static", callers),
-            "open": flow_for(hot, "open", callers),
-        }
+        flows: dict[str, tuple[str, list[Request]]] = {}
+        for mode in shares:
+            queue_state(full.url, args.waiting if mode == "queue" else 0, f"probe{mode}")
+            flows[mode] = flow_for(hot, mode, callers, args.wait_polls, args.waiting)
+        from static_twiml import TWIML
+
+        # The open flow's baseline as before; the queue's: the probed requests, one answer.
+        static_flows = {"open": flow_for(static, "static", callers),
+                        "queue": as_static(flows["queue"], TWIML)}  # fmt: skip
         for number in range(args.rounds):
-            for server, mode, rounds in (
-                (static, "static", static_rounds),
-                (hot, "open", hot_rounds),
-            ):
-                result = replay(server, flows[mode], callers, args.concurrency, args.warmup,
-                                round_seconds, workdir / f"{mode}-{number}")  # fmt: skip
-                rounds.append(result)
+            for mode, share in shares.items():
+                if not share:
+                    continue
+                for server, name, flow, rounds in (
+                    (static, "static", static_flows[mode], static_rounds),
+                    (hot, "hotline", flows[mode], hot_rounds),
+                ):
+                    if server is hot:
+                        waiting = args.waiting if mode == "queue" else 0
+                        queue_state(full.url, waiting, f"{mode}{number}")
+                    work = workdir / f"{name}-{mode}-{number}"
+                    rounds.append(replay(server, flow, callers, args.concurrency, args.warmup,
+                                         share * round_seconds, work))  # fmt: skip
+        queue_state(full.url, 0, "after")
         base_result = summarize(static_rounds)
         hot_result = summarize(hot_rounds)
         base_result["peak_rss_mb"] = static.peak_rss_mb()
@@ -940,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
             f"hotline: {h['per_s']:.0f} steps/s ({h['calls'] / seconds:.0f} calls/s), "
             f"p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms, errors {h['errors']}"
         )
-        for name in OPEN_FLOW:
+        for name in dict.fromkeys(OPEN_FLOW + QUEUE_FLOW):
             s = hot_result["steps"].get(name, {"per_s": 0, "p50_ms": 0, "p99_ms": 0})
             b = base_result["steps"].get(name, {"per_s": 0, "p50_ms": 0, "p99_ms": 0})
             say(f"  step {name:<12} {s['per_s']:7.0f}/s  p50 {s['p50_ms']:6.1f} ms  "
@@ -959,6 +1064,18 @@ def main(argv: list[str] | None = None) -> int:
         say(f"peak RSS per worker: hotline max {max(rss_h, default=0):.0f} MB "
             f"({', '.join(f'{m:.0f}' for m in rss_h)}), static max {max(rss_s, default=0):.0f} MB "
             f"(×{max(rss_h, default=0) / max(max(rss_s, default=1), 1e-9):.1f})")  # fmt: skip
+
+        # 3b. the live queue's dequeue latency (bench/live_queue.py, its own database)
+        dq = dequeue_latency(args.database_url, dequeue_callers)
+        report["dequeue"] = {k: v for k, v in dq.items() if k != "lines"}
+        errors += dq["errors"]
+        say(
+            f"live queue: {dq['callers']} waiting, {dq['agents']} agents talking 0.2–1.0 s: "
+            f"agent free → REST dequeue p50 {dq['p50_ms']:.0f} ms, p99 {dq['p99_ms']:.0f} ms "
+            f"(target p99 ≤ 1000 ms), errors {dq['errors']} (bench/live_queue.py:)"
+        )
+        for line in dq["lines"]:
+            say(f"  {line.strip()}")
 
         # 4. the mass-outage burst after hours: every call must leave exactly one callback
         closed = make_hotline(full.url, args, CLOSED_NOW)
@@ -1028,7 +1145,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     ratio, p99 = report.get("ratio_vs_static", float("nan")), report.get("p99_ms", float("nan"))
-    say(f"ratio_vs_static={ratio:.2f} p99_ms={p99:.1f} errors={errors}")
+    dequeue_p99 = report.get("dequeue", {}).get("p99_ms", float("nan"))
+    say(
+        f"ratio_vs_static={ratio:.2f} p99_ms={p99:.1f} errors={errors} "
+        f"dequeue_p99_ms={dequeue_p99:.0f}"
+    )
     return 1 if errors else 0
 
 

@@ -6,12 +6,17 @@ One call is probed first, following the TwiML as Twilio would; every replayed ca
 repeats its requests with a CallSid of its own and its own caller, signed beforehand, and
 every answer is checked: the exact body where it is fixed (the static baseline, the status
 callback), else the URL or verb that leads on (a fallback or wrong branch fails the check).
+A caller put into the queue (`<Enqueue>`) requests the wait URL as Twilio does, a given
+number of times, and then hangs up; each wait answer must be the probe's with only its
+numbers changed (the position said, the URLs' loop numbers): the same `<Say>` sentences,
+`<Gather>` for key 1, `<Play>` or `<Pause>`, `<Redirect>` to the next loop.
 A step that fails ends its call; the rest of the thread's calls go on.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -30,7 +35,8 @@ LUA = Path(__file__).with_name("replay_calls.lua")
 @dataclass
 class Request:
     """One request of the probed call: path (with query), its extra parameters, and the
-    check of its answer (`exact` body or a fragment the body `contains`)."""
+    check of its answer (`exact` body, a fragment the body `contains`, or a Lua pattern
+    the body must `match`)."""
 
     path: str
     extra: dict[str, str]
@@ -63,42 +69,73 @@ def _post(base: str, path: str, params: dict[str, str], sign: Callable[..., str]
         return str(reply.read().decode("utf-8"))
 
 
+def same_but_numbers(body: str) -> str:
+    """A Lua pattern matching `body` as a whole, any run of digits standing for any other."""
+    literal = re.sub(r"([\^$()%.\[\]*+\-?])", r"%\1", body)
+    return "^" + re.sub(r"\d+", "%d+", literal) + "$"
+
+
+QueueParams = Callable[[int], dict[str, str]]
+"""Twilio's queue parameters (QueueSid, QueueTime, ...) of the n-th wait-URL request."""
+
+
 def probe(
     base: str,
     params_of: Callable[[str, str, dict[str, str] | None], dict[str, str]],
     sign: Callable[..., str],
     caller: str,
     keys: list[str],
+    wait_polls: int = 0,
+    queue_params: QueueParams | None = None,
 ) -> tuple[str, list[Request]]:
-    """Play one call as Twilio would (keys for the Gathers, every Dial answered) and return
-    its CallSid and its requests, each with what its answer must contain."""
+    """Play one call as Twilio would (keys for the Gathers, every Dial answered, an
+    `<Enqueue>` waited through `wait_polls` wait-URL requests, then hung up) and return its
+    CallSid and its requests, each with what its answer must contain."""
     sid = "CA" + uuid.uuid4().hex
     keys = list(keys)
     path, extra = "/voice/incoming", {}
     requests: list[Request] = []
-    for _ in range(12):
+    action, polled = "", 0  # the <Enqueue action> and the wait-URL requests so far
+    for _ in range(12 + wait_polls):
         body = _post(base, path, params_of(sid, caller, extra), sign)
         doc = ET.fromstring(body)
         nxt: tuple[str, dict[str, str]] | None = None
         marker = ""
-        for verb in doc:
-            if verb.tag == "Gather" and keys:
-                nxt = (verb.get("action", ""), {"Digits": keys.pop(0)})
-            elif verb.tag == "Redirect":
-                nxt = ((verb.text or "").strip(), {})
-            elif verb.tag == "Dial":
-                nxt = (verb.get("action", ""), {"DialCallStatus": "completed",
-                       "DialCallDuration": "60", "DialCallSid": "CA" + "1" * 32})  # fmt: skip
-            elif verb.tag in ("Hangup", "Reject"):
-                marker = f"<{verb.tag}"
-            if nxt is not None:
-                marker = escape(nxt[0])
-                break
-            if marker:
-                break
-        if not marker or marker not in body:
-            raise RuntimeError(f"probe: cannot follow {path}: {body[:300]}")
-        requests.append(Request(path, extra, "contains", marker))
+        if action:  # a wait-URL answer: the next loop, or the caller hangs up
+            polled += 1
+            loop = doc.find("Redirect")
+            if doc.find("Gather") is None or loop is None:
+                raise RuntimeError(f"probe: not a wait loop at {path}: {body[:300]}")
+            if polled < wait_polls:
+                nxt = ((loop.text or "").strip(), _queue_extra(queue_params, polled + 1))
+            else:
+                waited = _queue_extra(queue_params, polled + 1)
+                hangup = {"QueueResult": "hangup", "QueueSid": waited["QueueSid"],
+                          "QueueTime": waited["QueueTime"]}  # fmt: skip
+                nxt, action = (action, hangup), ""
+            requests.append(Request(path, extra, "match", same_but_numbers(body)))
+        else:
+            for verb in doc:
+                if verb.tag == "Gather" and keys:
+                    nxt = (verb.get("action", ""), {"Digits": keys.pop(0)})
+                elif verb.tag == "Redirect":
+                    nxt = ((verb.text or "").strip(), {})
+                elif verb.tag == "Dial":
+                    nxt = (verb.get("action", ""), {"DialCallStatus": "completed",
+                           "DialCallDuration": "60", "DialCallSid": "CA" + "1" * 32})  # fmt: skip
+                elif verb.tag == "Enqueue" and wait_polls:
+                    nxt = (verb.get("waitUrl", ""), _queue_extra(queue_params, 1))
+                    action = urllib.parse.urljoin(base + path, verb.get("action", ""))
+                elif verb.tag in ("Hangup", "Reject"):
+                    marker = f"<{verb.tag}"
+                if nxt is not None:
+                    marker = escape(nxt[0])
+                    break
+                if marker:
+                    break
+            if not marker or marker not in body:
+                raise RuntimeError(f"probe: cannot follow {path}: {body[:300]}")
+            requests.append(Request(path, extra, "contains", marker))
         if nxt is None:
             break
         target = urllib.parse.urlsplit(urllib.parse.urljoin(base + path, nxt[0]))
@@ -110,6 +147,18 @@ def probe(
     body = _post(base, "/voice/status", params_of(sid, caller, status), sign)
     requests.append(Request("/voice/status", status, "exact", body))
     return sid, requests
+
+
+def _queue_extra(queue_params: QueueParams | None, loop: int) -> dict[str, str]:
+    if queue_params is None:
+        raise ValueError("probe: wait_polls needs queue_params")
+    return queue_params(loop)
+
+
+def as_static(template: tuple[str, list[Request]], body: str) -> tuple[str, list[Request]]:
+    """The same requests for the static baseline, each answered with its one `body`."""
+    sid, requests = template
+    return sid, [Request(r.path, r.extra, "exact", body) for r in requests]
 
 
 def _tsv(value: str) -> str:
