@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,6 @@ from email_support.senders import (
     Decision,
     SenderContract,
     admin_names,
-    customer_addresses,
     decide,
     sender_contracts,
 )
@@ -30,7 +29,9 @@ from hotline.models import (
     MailCancellation,
     Ticket,
     UndeliverableAddress,
+    table_of,
 )
+from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
 
@@ -38,6 +39,12 @@ _CANCELLATION = re.compile(r"k(?:ü|ue)ndig", re.IGNORECASE)
 _QUOTE_START = re.compile(
     r"^(>|Am .+ schrieb|On .+ wrote|-{2,} ?(Ursprüngliche Nachricht|Original Message))",
     re.IGNORECASE,
+)
+_MAILS, _TICKETS = table_of(Mail), table_of(Ticket)
+_KNOWN = Prepared(
+    select(_MAILS.c.id, _TICKETS.c.number)
+    .outerjoin(_TICKETS, _TICKETS.c.id == _MAILS.c.ticket_id)
+    .where(_MAILS.c.dedup_key == bindparam("dedup_key"))
 )
 
 
@@ -78,40 +85,39 @@ def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
 
 
 def _known(session: Session, key: str) -> Ingested | None:
-    row = session.execute(
-        select(Mail.id, Ticket.number)
-        .outerjoin(Ticket, Ticket.id == Mail.ticket_id)
-        .where(Mail.dedup_key == key)
-    ).first()
-    return None if row is None else Ingested("duplicate", row[0], row[1])
+    rows = _KNOWN.rows(session.connection(), {"dedup_key": key})
+    return Ingested("duplicate", rows[0][0], rows[0][1]) if rows else None
 
 
 def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) -> Ingested:
     known = _known(session, parsed.dedup_key)
     if known is not None:
         return known
-    mail = _store(session, parsed, now)
+    # Not in the session yet: it is inserted once its ticket and reason are known
+    # (`_saved`), instead of inserted first and updated at the commit.
+    mail = _unsaved_mail(parsed, now)
     if parsed.bounce is not None:
+        _saved(session, mail, parsed)
         return _bounce(session, parsed, mail, now)
     today = now.astimezone(rt.calendar.zone).date()
     matches = sender_contracts(session, parsed.from_address, today)
     automatic = why_no_auto_answer(parsed, rt.settings.support_email)
     robot = automatic_reason(parsed)
     mail.auto = robot is not None
-    ticket = _thread(session, parsed, mail)
+    ticket = _thread(session, parsed, mail, matches)
     if ticket is not None:
         mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
         # The customer answered: the ticket is open again (an out-of-office note is no answer).
         if ticket.status != "open" and robot is None:
             ticket.status, ticket.closed_at = "open", None
-        result = Ingested("reply", mail.id, ticket.number)
+        result = Ingested("reply", _saved(session, mail, parsed), ticket.number)
         result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
     if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
         mail.unassigned_reason = "automatic"
         _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
-        return Ingested("automatic", mail.id, no_answer=robot)
+        return Ingested("automatic", _saved(session, mail, parsed), no_answer=robot)
     decision = decide(session, matches, parsed.subject, today)
     if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
         # A cancellation is the customer's right from any registered address.
@@ -121,7 +127,7 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
         return _open(rt, session, parsed, mail, decision, matches, automatic, now)
     mail.contract_id = decision.contract_id
     mail.unassigned_reason = decision.action
-    result = Ingested(decision.action, mail.id)
+    result = Ingested(decision.action, _saved(session, mail, parsed))
     if decision.action == "not_admin" and decision.contract_id is not None:
         body = wording.not_admin_answer(
             decision.customer_name, admin_names(session, decision.contract_id)
@@ -152,7 +158,7 @@ def _open(
     ticket.unverified_sender = decision.unverified
     mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
     mail.unverified_sender = decision.unverified
-    result = Ingested("ticket", mail.id, ticket.number)
+    result = Ingested("ticket", _saved(session, mail, parsed), ticket.number)
     result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
     body = wording.acknowledgement(
         parsed.from_name or decision.customer_name,
@@ -202,14 +208,14 @@ def _answer(
     result.outbox.append(answer.id)
 
 
-def _store(session: Session, parsed: ParsedMail, now: datetime) -> Mail:
+def _unsaved_mail(parsed: ParsedMail, now: datetime) -> Mail:
     notes = list(parsed.problems)
     if parsed.attachments_dropped:
         notes.append(
             f"{parsed.attachments_dropped} Anhang/Anhänge nicht gespeichert: die Nachricht ist "
             f"{len(parsed.raw) / 1_048_576:.1f} MB groß, mehr als die Grenze erlaubt"
         )
-    mail = Mail(
+    return Mail(
         direction="in",
         dedup_key=parsed.dedup_key,
         message_id=parsed.message_id[:998] if parsed.message_id else None,
@@ -230,39 +236,51 @@ def _store(session: Session, parsed: ParsedMail, now: datetime) -> Mail:
         created_at=now,
         send_attempts=0,
     )
-    session.add(mail)
-    session.flush()
-    for attachment in parsed.attachments:
-        session.add(
-            MailAttachment(
-                mail_id=mail.id,
-                filename=attachment.filename,
-                content_type=attachment.content_type[:200],
-                size=len(attachment.data),
-                data=attachment.data,
+
+
+def _saved(session: Session, mail: Mail, parsed: ParsedMail) -> int:
+    """Insert the mail (once) with its attachments; its id."""
+    if mail.id is None:
+        session.add(mail)
+        session.flush()
+        for attachment in parsed.attachments:
+            session.add(
+                MailAttachment(
+                    mail_id=mail.id,
+                    filename=attachment.filename,
+                    content_type=attachment.content_type[:200],
+                    size=len(attachment.data),
+                    data=attachment.data,
+                )
             )
-        )
-    return mail
+    return mail.id
 
 
-def _thread(session: Session, parsed: ParsedMail, mail: Mail) -> Ticket | None:
+def _thread(
+    session: Session, parsed: ParsedMail, mail: Mail, matches: list[SenderContract]
+) -> Ticket | None:
     """The ticket this mail continues: by [Ticket#…] or by the mails it answers, and only
     when the sender belongs to that ticket's customer or already wrote on it."""
-    candidates: list[Ticket] = []
+    candidates: list[tuple[Ticket, int | None]] = []
+    with_customer = select(Ticket, Contract.customer_id).outerjoin(
+        Contract, Contract.id == Ticket.contract_id
+    )
     numbers = wording.tagged_numbers(parsed.subject)
     if numbers:
-        candidates.extend(session.scalars(select(Ticket).where(Ticket.number.in_(numbers))))
+        candidates.extend(session.execute(with_customer.where(Ticket.number.in_(numbers))))
     ids = parsed.referenced_ids[:50]
     if ids:
         candidates.extend(
-            session.scalars(
-                select(Ticket)
-                .join(Mail, Mail.ticket_id == Ticket.id)
-                .where(Mail.message_id.in_(ids))
+            session.execute(
+                with_customer.join(Mail, Mail.ticket_id == Ticket.id).where(
+                    Mail.message_id.in_(ids)
+                )
             )
         )
-    for ticket in candidates:
-        if _belongs(session, ticket, parsed.from_address):
+    # The customers on whose addresses (their own or an admin's) the sender is registered.
+    senders_customers = {m.customer_id for m in matches}
+    for ticket, customer_id in candidates:
+        if customer_id in senders_customers or _wrote_on(session, ticket, parsed.from_address):
             return ticket
     if candidates:
         _note(
@@ -273,15 +291,9 @@ def _thread(session: Session, parsed: ParsedMail, mail: Mail) -> Ticket | None:
     return None
 
 
-def _belongs(session: Session, ticket: Ticket, address: str) -> bool:
+def _wrote_on(session: Session, ticket: Ticket, address: str) -> bool:
     if not address:
         return False
-    if ticket.contract_id is not None:
-        customer_id = session.scalar(
-            select(Contract.customer_id).where(Contract.id == ticket.contract_id)
-        )
-        if customer_id is not None and address in customer_addresses(session, customer_id):
-            return True
     wrote = select(Mail.id).where(
         Mail.ticket_id == ticket.id,
         (Mail.from_address == address) | (Mail.to_address == address),
