@@ -93,12 +93,34 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
     known = _known(session, parsed.dedup_key)
     if known is not None:
         return known
-    # Not in the session yet: it is inserted once its ticket and reason are known
-    # (`_saved`), instead of inserted first and updated at the commit.
+    # Not in the session yet: the mail is inserted once its ticket and reason are known,
+    # with the automatic answer where there is one, instead of inserted first and
+    # updated at the commit.
     mail = _unsaved_mail(parsed, now)
     if parsed.bounce is not None:
-        _saved(session, mail, parsed)
-        return _bounce(session, parsed, mail, now)
+        _saved(session, mail)
+        result = _bounce(session, parsed, mail, now)
+    else:
+        result = _route(rt, session, parsed, mail, now)
+    result.mail_id = _saved(session, mail)
+    for attachment in parsed.attachments:
+        session.add(
+            MailAttachment(
+                mail_id=mail.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type[:200],
+                size=len(attachment.data),
+                data=attachment.data,
+            )
+        )
+    return result
+
+
+def _route(
+    rt: Runtime, session: Session, parsed: ParsedMail, mail: Mail, now: datetime
+) -> Ingested:
+    """Thread, open a ticket or keep the mail for the supervisors; answer where allowed.
+    The Ingested's mail_id is set by the caller once the mail is inserted."""
     today = now.astimezone(rt.calendar.zone).date()
     matches = sender_contracts(session, parsed.from_address, today)
     automatic = why_no_auto_answer(parsed, rt.settings.support_email)
@@ -110,14 +132,14 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
         # The customer answered: the ticket is open again (an out-of-office note is no answer).
         if ticket.status != "open" and robot is None:
             ticket.status, ticket.closed_at = "open", None
-        result = Ingested("reply", _saved(session, mail, parsed), ticket.number)
+        result = Ingested("reply", 0, ticket.number)
         result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
     if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
         mail.unassigned_reason = "automatic"
         _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
-        return Ingested("automatic", _saved(session, mail, parsed), no_answer=robot)
+        return Ingested("automatic", 0, no_answer=robot)
     decision = decide(session, matches, parsed.subject, today)
     if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
         # A cancellation is the customer's right from any registered address.
@@ -127,13 +149,14 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
         return _open(rt, session, parsed, mail, decision, matches, automatic, now)
     mail.contract_id = decision.contract_id
     mail.unassigned_reason = decision.action
-    result = Ingested(decision.action, _saved(session, mail, parsed))
+    result = Ingested(decision.action, 0)
     if decision.action == "not_admin" and decision.contract_id is not None:
         body = wording.not_admin_answer(
             decision.customer_name, admin_names(session, decision.contract_id)
         )
     else:
         body = wording.no_contract_answer()
+    session.add(mail)  # inserted with the answer
     _answer(rt, session, parsed, mail, result, automatic, now, decision.action, body, None)
     return result
 
@@ -158,7 +181,8 @@ def _open(
     ticket.unverified_sender = decision.unverified
     mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
     mail.unverified_sender = decision.unverified
-    result = Ingested("ticket", _saved(session, mail, parsed), ticket.number)
+    session.add(mail)  # inserted with the answer
+    result = Ingested("ticket", 0, ticket.number)
     result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
     body = wording.acknowledgement(
         parsed.from_name or decision.customer_name,
@@ -238,21 +262,11 @@ def _unsaved_mail(parsed: ParsedMail, now: datetime) -> Mail:
     )
 
 
-def _saved(session: Session, mail: Mail, parsed: ParsedMail) -> int:
-    """Insert the mail (once) with its attachments; its id."""
+def _saved(session: Session, mail: Mail) -> int:
+    """The mail's id, inserting it first if that has not happened yet."""
     if mail.id is None:
         session.add(mail)
         session.flush()
-        for attachment in parsed.attachments:
-            session.add(
-                MailAttachment(
-                    mail_id=mail.id,
-                    filename=attachment.filename,
-                    content_type=attachment.content_type[:200],
-                    size=len(attachment.data),
-                    data=attachment.data,
-                )
-            )
     return mail.id
 
 
@@ -335,7 +349,7 @@ def _flag_cancellation(
             MailCancellation(
                 contract_id=ticket.contract_id,
                 ticket_id=ticket.id,
-                mail_id=mail.id,
+                mail_id=_saved(session, mail),
                 received_at=now,
             )
         )
