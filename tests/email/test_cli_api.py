@@ -4,6 +4,10 @@ failed sends and retries, against the real SMTP server."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -17,6 +21,8 @@ from hotline.models import Mail, Ticket, TicketNote
 from hotline.runtime import Runtime
 from tests.email import corpus
 from tests.email.conftest import FLAT, SmtpInbox
+
+HOTLINE = str(Path(sys.executable).parent / "hotline")
 
 
 def test_ingest_exit_codes_stored_duplicate_not_a_message(
@@ -42,6 +48,48 @@ def test_ingest_says_tempfail_when_the_database_cannot_store(
     result = runner.invoke(args=["mail", "ingest"], input=corpus.plain(FLAT, "Kasse", "Hilfe"))
     assert result.exit_code == 75, result.output
     assert "try again later" in result.output and "Traceback" not in result.output
+
+
+def _installed(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed `hotline` as an MTA runs it: a message on stdin, only `env` set."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
+    environ["HOTLINE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    environ.update(env)
+    return subprocess.run(
+        [HOTLINE, *args],
+        input=corpus.plain(FLAT, "Kasse", "Hilfe"),
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_ingest_without_its_settings_exits_75_naming_them(tmp_path: Path) -> None:
+    result = _installed(["mail", "ingest"], tmp_path)  # production, its secrets not set
+    stderr = result.stderr.decode()
+    assert result.returncode == 75, stderr
+    assert "configuration: TWILIO_AUTH_TOKEN, HOTLINE_SECRET_KEY and HOTLINE_PUBLIC_URL" in stderr
+    assert "delivers it again later" in stderr and "Traceback" not in stderr
+    wrong_url = _installed(
+        ["mail", "ingest"], tmp_path, HOTLINE_ENV="development", HOTLINE_DATABASE_URL="mysql://x"
+    )
+    assert wrong_url.returncode == 75
+    assert "HOTLINE_DATABASE_URL" in wrong_url.stderr.decode()
+    # Commands an operator runs keep exit status 1 for a configuration error.
+    fetch = _installed(["mail", "fetch"], tmp_path)
+    assert fetch.returncode == 1 and "configuration:" in fetch.stderr.decode()
+
+
+def test_ingest_into_a_database_not_initialised_exits_75_saying_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never-initialised.sqlite3'}"
+    result = _installed(
+        ["mail", "ingest"], tmp_path, HOTLINE_ENV="development", HOTLINE_DATABASE_URL=url
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 75, stderr
+    assert "database not initialised" in stderr and "hotline init-db" in stderr
+    assert "Traceback" not in stderr
 
 
 def test_tickets_show_prints_the_conversation_in_time_order(
