@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from email_support import wording
@@ -22,6 +22,7 @@ from email_support.senders import (
     decide,
     sender_contracts,
 )
+from hotline.db import connection_was_dead, unpinged
 from hotline.models import (
     Contract,
     Mail,
@@ -70,8 +71,7 @@ def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
     parsed = parse_mail(raw, rt.settings.mail.max_message_bytes)
     now = rt.clock.now()
     try:
-        with rt.sessions() as session, session.begin():
-            result = _ingest(rt, session, parsed, now)
+        result = _stored(rt, parsed, now)
     except IntegrityError:
         # The same message arrived twice at the same moment: the other one stored it.
         with rt.sessions() as session:
@@ -82,6 +82,21 @@ def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
     if send and result.outbox:
         send_due(rt.sessions, rt.settings, now, only=result.outbox)
     return result
+
+
+def _stored(rt: Runtime, parsed: ParsedMail, now: datetime) -> Ingested:
+    """`_ingest` in one transaction. The pooled connection is not pinged first (on
+    PostgreSQL a round trip and two autocommit switches per mail); one that turns out
+    dead (the database restarted) has been replaced by then, and the mail is stored again
+    from the start."""
+    try:
+        with unpinged(), rt.sessions() as session, session.begin():
+            return _ingest(rt, session, parsed, now)
+    except DBAPIError as exc:
+        if not connection_was_dead(exc):
+            raise
+    with rt.sessions() as session, session.begin():
+        return _ingest(rt, session, parsed, now)
 
 
 def _known(session: Session, key: str) -> Ingested | None:

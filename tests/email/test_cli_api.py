@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from email_support.outbox import send_due
@@ -19,6 +19,7 @@ from hotline.accounts.agents import create_token
 from hotline.clock import FixedClock
 from hotline.models import Mail, Ticket, TicketNote
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 from tests.email import corpus
 from tests.email.conftest import FLAT, SmtpInbox
 
@@ -197,3 +198,22 @@ def test_a_failed_send_is_shown_retried_once_due_and_never_sent_twice(
     assert ack.send_status == "sent" and ack.send_attempts == 2
     assert smtp.messages[0]["Message-ID"] == ack.message_id
     assert result.ticket_number is not None
+
+
+def test_ingest_stores_the_mail_when_its_pooled_connection_died(
+    rt: Runtime, session: Session, customers: dict[str, int]
+) -> None:
+    postgresql_only(rt, "a PostgreSQL backend that is terminated")
+    from email_support.ingest import ingest
+
+    assert ingest(rt, corpus.plain(FLAT, "Kasse 1", "Hilfe"), send=False).action == "ticket"
+    with rt.engine.connect() as pooled:  # the connection the next mail gets from the pool
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = create_engine(rt.engine.url)
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    result = ingest(rt, corpus.plain(FLAT, "Kasse 2", "Hilfe"), send=False)
+    assert result.action == "ticket"
+    subjects = session.scalars(select(Mail.subject).where(Mail.direction == "in")).all()
+    assert sorted(subjects) == ["Kasse 1", "Kasse 2"]
