@@ -157,22 +157,3 @@ def admin_names(session: Session, contract_id: int) -> list[str]:
             .order_by(Contact.id)
         )
     )
-
-
-def customer_addresses(session: Session, customer_id: int) -> set[str]:
-    """Every registered address of a customer (its own and its contracts' admins')."""
-    addresses = {
-        a.lower()
-        for a in session.scalars(select(Customer.email).where(Customer.id == customer_id))
-        if a
-    }
-    addresses.update(
-        a.lower()
-        for a in session.scalars(
-            select(Contact.email)
-            .join(Contract, Contact.contract_id == Contract.id)
-            .where(Contract.customer_id == customer_id)
-        )
-        if a
-    )
-    return addresses
