@@ -245,6 +245,12 @@ def _ingest_and_match(
         f"{stored / seconds:.0f} messages/s ({rt.engine.dialect.name}); "
         f"CPU {cpu / stored * 1000:.1f} ms/message = at most {stored / cpu:.0f}/s on one core"
     )
+    # Wall time beyond this process's CPU: the database server, the disk's syncs at
+    # commit, and the other processes on the machine.
+    print(
+        f"  waiting {(seconds - cpu) / stored * 1000:.1f} ms/message; load average now "
+        "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    )
     t = time.perf_counter()
     sent, failed = send_due(rt.sessions, rt.settings, NOW)
     elapsed = time.perf_counter() - t

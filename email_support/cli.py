@@ -13,13 +13,13 @@ from email_support.imap_fetch import ImapNotConfigured, fetch_once
 from email_support.ingest import ingest
 from email_support.outbox import send_due
 from email_support.parsing import NotAMessage
-from hotline.cli import HotlineError, echo_json
+from hotline.cli import EX_TEMPFAIL, HotlineError, database_problem, echo_json
 from hotline.runtime import runtime
 from hotline.tickets.conversation import ticket_document
 
 log = logging.getLogger(__name__)
-# sysexits.h: what an MTA's pipe delivery understands.
-EX_OK, EX_DATAERR, EX_TEMPFAIL = 0, 65, 75
+# sysexits.h: what an MTA's pipe delivery understands (EX_TEMPFAIL: retry later).
+EX_OK, EX_DATAERR = 0, 65
 MAX_STDIN_BYTES = 200 * 1024 * 1024
 
 
@@ -33,7 +33,9 @@ def ingest_command() -> None:
     """Store one RFC 5322 message from standard input (as an MTA pipes it).
 
     Exit 0 when stored (or a duplicate, or deliberately dropped), 65 when the input is
-    not a message, 75 when it cannot be stored now (the MTA retries later)."""
+    not a message, 75 when it cannot be stored now (the MTA retries later): the database
+    is unreachable, or the configuration is wrong (settings missing, database not
+    initialised), which the operator can fix."""
     rt = runtime()
     try:
         raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
@@ -45,7 +47,11 @@ def ingest_command() -> None:
         result = ingest(rt, raw)
     except NotAMessage as exc:
         _fail(f"not an e-mail message: {exc}", EX_DATAERR)
-    except (SQLAlchemyError, OSError) as exc:
+    except SQLAlchemyError as exc:
+        _fail(
+            f"cannot store the message now, try again later: {database_problem(exc)}", EX_TEMPFAIL
+        )
+    except OSError as exc:
         _fail(f"cannot store the message now, try again later: {_line(exc)}", EX_TEMPFAIL)
     except Exception as exc:  # noqa: BLE001 - the MTA must retry, never lose the message
         log.exception("mail ingest failed")

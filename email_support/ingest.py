@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from email_support import wording
@@ -19,10 +19,10 @@ from email_support.senders import (
     Decision,
     SenderContract,
     admin_names,
-    customer_addresses,
     decide,
     sender_contracts,
 )
+from hotline.db import connection_was_dead, unpinged
 from hotline.models import (
     Contract,
     Mail,
@@ -30,7 +30,9 @@ from hotline.models import (
     MailCancellation,
     Ticket,
     UndeliverableAddress,
+    table_of,
 )
+from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
 
@@ -38,6 +40,12 @@ _CANCELLATION = re.compile(r"k(?:ü|ue)ndig", re.IGNORECASE)
 _QUOTE_START = re.compile(
     r"^(>|Am .+ schrieb|On .+ wrote|-{2,} ?(Ursprüngliche Nachricht|Original Message))",
     re.IGNORECASE,
+)
+_MAILS, _TICKETS = table_of(Mail), table_of(Ticket)
+_KNOWN = Prepared(
+    select(_MAILS.c.id, _TICKETS.c.number)
+    .outerjoin(_TICKETS, _TICKETS.c.id == _MAILS.c.ticket_id)
+    .where(_MAILS.c.dedup_key == bindparam("dedup_key"))
 )
 
 
@@ -63,8 +71,7 @@ def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
     parsed = parse_mail(raw, rt.settings.mail.max_message_bytes)
     now = rt.clock.now()
     try:
-        with rt.sessions() as session, session.begin():
-            result = _ingest(rt, session, parsed, now)
+        result = _stored(rt, parsed, now)
     except IntegrityError:
         # The same message arrived twice at the same moment: the other one stored it.
         with rt.sessions() as session:
@@ -77,41 +84,77 @@ def ingest(rt: Runtime, raw: bytes, *, send: bool = True) -> Ingested:
     return result
 
 
+def _stored(rt: Runtime, parsed: ParsedMail, now: datetime) -> Ingested:
+    """`_ingest` in one transaction. The pooled connection is not pinged first (on
+    PostgreSQL a round trip and two autocommit switches per mail); one that turns out
+    dead (the database restarted) has been replaced by then, and the mail is stored again
+    from the start."""
+    try:
+        with unpinged(), rt.sessions() as session, session.begin():
+            return _ingest(rt, session, parsed, now)
+    except DBAPIError as exc:
+        if not connection_was_dead(exc):
+            raise
+    with rt.sessions() as session, session.begin():
+        return _ingest(rt, session, parsed, now)
+
+
 def _known(session: Session, key: str) -> Ingested | None:
-    row = session.execute(
-        select(Mail.id, Ticket.number)
-        .outerjoin(Ticket, Ticket.id == Mail.ticket_id)
-        .where(Mail.dedup_key == key)
-    ).first()
-    return None if row is None else Ingested("duplicate", row[0], row[1])
+    rows = _KNOWN.rows(session.connection(), {"dedup_key": key})
+    return Ingested("duplicate", rows[0][0], rows[0][1]) if rows else None
 
 
 def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) -> Ingested:
     known = _known(session, parsed.dedup_key)
     if known is not None:
         return known
-    mail = _store(session, parsed, now)
+    # Not in the session yet: the mail is inserted once its ticket and reason are known,
+    # with the automatic answer where there is one, instead of inserted first and
+    # updated at the commit.
+    mail = _unsaved_mail(parsed, now)
     if parsed.bounce is not None:
-        return _bounce(session, parsed, mail, now)
+        _saved(session, mail)
+        result = _bounce(session, parsed, mail, now)
+    else:
+        result = _route(rt, session, parsed, mail, now)
+    result.mail_id = _saved(session, mail)
+    for attachment in parsed.attachments:
+        session.add(
+            MailAttachment(
+                mail_id=mail.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type[:200],
+                size=len(attachment.data),
+                data=attachment.data,
+            )
+        )
+    return result
+
+
+def _route(
+    rt: Runtime, session: Session, parsed: ParsedMail, mail: Mail, now: datetime
+) -> Ingested:
+    """Thread, open a ticket or keep the mail for the supervisors; answer where allowed.
+    The Ingested's mail_id is set by the caller once the mail is inserted."""
     today = now.astimezone(rt.calendar.zone).date()
     matches = sender_contracts(session, parsed.from_address, today)
     automatic = why_no_auto_answer(parsed, rt.settings.support_email)
     robot = automatic_reason(parsed)
     mail.auto = robot is not None
-    ticket = _thread(session, parsed, mail)
+    ticket = _thread(session, parsed, mail, matches)
     if ticket is not None:
         mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
         # The customer answered: the ticket is open again (an out-of-office note is no answer).
         if ticket.status != "open" and robot is None:
             ticket.status, ticket.closed_at = "open", None
-        result = Ingested("reply", mail.id, ticket.number)
+        result = Ingested("reply", 0, ticket.number)
         result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
     if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
         mail.unassigned_reason = "automatic"
         _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
-        return Ingested("automatic", mail.id, no_answer=robot)
+        return Ingested("automatic", 0, no_answer=robot)
     decision = decide(session, matches, parsed.subject, today)
     if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
         # A cancellation is the customer's right from any registered address.
@@ -121,13 +164,14 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
         return _open(rt, session, parsed, mail, decision, matches, automatic, now)
     mail.contract_id = decision.contract_id
     mail.unassigned_reason = decision.action
-    result = Ingested(decision.action, mail.id)
+    result = Ingested(decision.action, 0)
     if decision.action == "not_admin" and decision.contract_id is not None:
         body = wording.not_admin_answer(
             decision.customer_name, admin_names(session, decision.contract_id)
         )
     else:
         body = wording.no_contract_answer()
+    session.add(mail)  # inserted with the answer
     _answer(rt, session, parsed, mail, result, automatic, now, decision.action, body, None)
     return result
 
@@ -152,7 +196,8 @@ def _open(
     ticket.unverified_sender = decision.unverified
     mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
     mail.unverified_sender = decision.unverified
-    result = Ingested("ticket", mail.id, ticket.number)
+    session.add(mail)  # inserted with the answer
+    result = Ingested("ticket", 0, ticket.number)
     result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
     body = wording.acknowledgement(
         parsed.from_name or decision.customer_name,
@@ -202,14 +247,14 @@ def _answer(
     result.outbox.append(answer.id)
 
 
-def _store(session: Session, parsed: ParsedMail, now: datetime) -> Mail:
+def _unsaved_mail(parsed: ParsedMail, now: datetime) -> Mail:
     notes = list(parsed.problems)
     if parsed.attachments_dropped:
         notes.append(
             f"{parsed.attachments_dropped} Anhang/Anhänge nicht gespeichert: die Nachricht ist "
             f"{len(parsed.raw) / 1_048_576:.1f} MB groß, mehr als die Grenze erlaubt"
         )
-    mail = Mail(
+    return Mail(
         direction="in",
         dedup_key=parsed.dedup_key,
         message_id=parsed.message_id[:998] if parsed.message_id else None,
@@ -230,39 +275,41 @@ def _store(session: Session, parsed: ParsedMail, now: datetime) -> Mail:
         created_at=now,
         send_attempts=0,
     )
-    session.add(mail)
-    session.flush()
-    for attachment in parsed.attachments:
-        session.add(
-            MailAttachment(
-                mail_id=mail.id,
-                filename=attachment.filename,
-                content_type=attachment.content_type[:200],
-                size=len(attachment.data),
-                data=attachment.data,
-            )
-        )
-    return mail
 
 
-def _thread(session: Session, parsed: ParsedMail, mail: Mail) -> Ticket | None:
+def _saved(session: Session, mail: Mail) -> int:
+    """The mail's id, inserting it first if that has not happened yet."""
+    if mail.id is None:
+        session.add(mail)
+        session.flush()
+    return mail.id
+
+
+def _thread(
+    session: Session, parsed: ParsedMail, mail: Mail, matches: list[SenderContract]
+) -> Ticket | None:
     """The ticket this mail continues: by [Ticket#…] or by the mails it answers, and only
     when the sender belongs to that ticket's customer or already wrote on it."""
-    candidates: list[Ticket] = []
+    candidates: list[tuple[Ticket, int | None]] = []
+    with_customer = select(Ticket, Contract.customer_id).outerjoin(
+        Contract, Contract.id == Ticket.contract_id
+    )
     numbers = wording.tagged_numbers(parsed.subject)
     if numbers:
-        candidates.extend(session.scalars(select(Ticket).where(Ticket.number.in_(numbers))))
+        candidates.extend(session.execute(with_customer.where(Ticket.number.in_(numbers))))
     ids = parsed.referenced_ids[:50]
     if ids:
         candidates.extend(
-            session.scalars(
-                select(Ticket)
-                .join(Mail, Mail.ticket_id == Ticket.id)
-                .where(Mail.message_id.in_(ids))
+            session.execute(
+                with_customer.join(Mail, Mail.ticket_id == Ticket.id).where(
+                    Mail.message_id.in_(ids)
+                )
             )
         )
-    for ticket in candidates:
-        if _belongs(session, ticket, parsed.from_address):
+    # The customers on whose addresses (their own or an admin's) the sender is registered.
+    senders_customers = {m.customer_id for m in matches}
+    for ticket, customer_id in candidates:
+        if customer_id in senders_customers or _wrote_on(session, ticket, parsed.from_address):
             return ticket
     if candidates:
         _note(
@@ -273,15 +320,9 @@ def _thread(session: Session, parsed: ParsedMail, mail: Mail) -> Ticket | None:
     return None
 
 
-def _belongs(session: Session, ticket: Ticket, address: str) -> bool:
+def _wrote_on(session: Session, ticket: Ticket, address: str) -> bool:
     if not address:
         return False
-    if ticket.contract_id is not None:
-        customer_id = session.scalar(
-            select(Contract.customer_id).where(Contract.id == ticket.contract_id)
-        )
-        if customer_id is not None and address in customer_addresses(session, customer_id):
-            return True
     wrote = select(Mail.id).where(
         Mail.ticket_id == ticket.id,
         (Mail.from_address == address) | (Mail.to_address == address),
@@ -323,7 +364,7 @@ def _flag_cancellation(
             MailCancellation(
                 contract_id=ticket.contract_id,
                 ticket_id=ticket.id,
-                mail_id=mail.id,
+                mail_id=_saved(session, mail),
                 received_at=now,
             )
         )

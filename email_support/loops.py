@@ -6,16 +6,27 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from email_support.parsing import ParsedMail
-from hotline.models import Mail
+from hotline.models import Mail, table_of
+from hotline.prepared import Prepared
 
 _BULK = frozenset({"bulk", "junk", "list"})
 # An address an SMTP server takes as it is: ASCII local part and a dotted domain.
 _DELIVERABLE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ROBOTS = ("mailer-daemon", "postmaster")
+_MAILS = table_of(Mail)
+# Run for every answer the hotline would send: on the hot path's statements.
+_AUTO_ANSWERS_SINCE = Prepared(
+    select(func.count(_MAILS.c.id)).where(
+        _MAILS.c.to_address == bindparam("recipient"),
+        _MAILS.c.auto == true(),
+        _MAILS.c.direction == "out",
+        _MAILS.c.created_at > bindparam("since"),
+    )
+)
 
 
 def automatic_reason(mail: ParsedMail) -> str | None:
@@ -49,12 +60,7 @@ def why_no_auto_answer(mail: ParsedMail, own_address: str) -> str | None:
 
 def over_hourly_limit(session: Session, address: str, now: datetime, per_hour: int) -> bool:
     """True when `address` had `per_hour` automatic answers in the last hour already."""
-    sent = session.scalar(
-        select(func.count(Mail.id)).where(
-            Mail.to_address == address,
-            Mail.auto == true(),
-            Mail.direction == "out",
-            Mail.created_at > now - timedelta(hours=1),
-        )
+    sent = _AUTO_ANSWERS_SINCE.scalar(
+        session.connection(), {"recipient": address, "since": now - timedelta(hours=1)}
     )
     return (sent or 0) >= per_hour

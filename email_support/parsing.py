@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -24,6 +25,34 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp12
 _MSGID = re.compile(r"<[^<>\s]+>")
 _FOLD = re.compile(r"\r?\n[ \t]*")
 _MESSAGE_HEADERS = ("from", "to", "subject", "date", "message-id")
+# Longer header values are parsed every time rather than kept in the memo below.
+_MEMO_MAX_CHARS = 1000
+
+
+class _MemoHeaders(HeaderRegistry):
+    """policy.default's header classes, but a (name, value) pair parsed before is not
+    parsed again: the MIME walk reads Content-Type and Content-Disposition several times
+    per part, and most mails carry the same few of them. The header objects are immutable
+    strings, so sharing one between messages is safe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[tuple[str, str], BaseHeader] = {}
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if len(value) > _MEMO_MAX_CHARS:
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._memo.get(key)
+        if header is None:
+            if len(self._memo) >= 4096:  # bounded: distinct headers of many mails
+                self._memo.clear()
+            header = self._memo[key] = super().__call__(name, value)
+        return header
+
+
+# The standard library's modern policy, explicitly, with the memo above.
+POLICY = policy.default.clone(header_factory=_MemoHeaders())
 
 
 class NotAMessage(ValueError):
@@ -79,7 +108,7 @@ def parse_mail(raw: bytes, max_bytes: int) -> ParsedMail:
         raise NotAMessage("the input is empty")
     if b"\x00" in raw[:4096]:
         raise NotAMessage("the input is binary data, not a message")
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=POLICY).parsebytes(raw)
     names = {name.lower() for name in message}
     if not names & set(_MESSAGE_HEADERS):
         raise NotAMessage("no message header (From, To, Subject, Date or Message-ID) found")

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.contracts import is_entitled, status_on
-from hotline.models import Contact, Contract, Customer
+from hotline.models import Contact, Contract, Customer, table_of
 from hotline.models.customers import facts_of
+from hotline.prepared import Prepared
 
 CUSTOMER, ADMIN = "customer", "admin"
 _DIGITS = re.compile(r"(?<![\d#])(\d{3,20})(?!\d)")
@@ -45,37 +47,62 @@ class Decision:
     unverified: bool = False
 
 
+class _MatchRow(NamedTuple):
+    """A row of `_MATCHES`, with the contract's column names `facts_of` reads."""
+
+    id: int
+    plan: str
+    start: date
+    cancellation_received: date | None
+    cancellation_by: str | None
+    termination_effective: date | None
+    termination_reason: str | None
+    customer_id: int
+    customer_name: str
+    role: str
+
+
+def _matches_as(role: str) -> Select[Any]:
+    contracts, customers = table_of(Contract), table_of(Customer)
+    query = select(
+        contracts.c.id,
+        contracts.c.plan,
+        contracts.c.start,
+        contracts.c.cancellation_received,
+        contracts.c.cancellation_by,
+        contracts.c.termination_effective,
+        contracts.c.termination_reason,
+        customers.c.id.label("customer_id"),
+        customers.c.name.label("customer_name"),
+        literal_column(f"'{role}'").label("role"),
+    ).join(customers, contracts.c.customer_id == customers.c.id)
+    if role == CUSTOMER:
+        return query.where(func.lower(customers.c.email) == bindparam("sender"))
+    contacts = table_of(Contact)
+    return query.join(contacts, contacts.c.contract_id == contracts.c.id).where(
+        func.lower(contacts.c.email) == bindparam("sender")
+    )
+
+
+# Every mail is matched: one statement, both ways (each uses its lower(email) index).
+_MATCHES = Prepared(union_all(_matches_as(CUSTOMER), _matches_as(ADMIN)))  # type: ignore[arg-type]
+
+
 def sender_contracts(session: Session, address: str, today: date) -> list[SenderContract]:
     """The contracts on which `address` is the customer's or an admin's (case-insensitive)."""
     if not address:
         return []
-    columns = (
-        Contract.id,
-        Contract.plan,
-        Contract.start,
-        Contract.cancellation_received,
-        Contract.cancellation_by,
-        Contract.termination_effective,
-        Contract.termination_reason,
-        Customer.id.label("customer_id"),
-        Customer.name.label("customer_name"),
-    )
-    by_customer = select(*columns).join(Customer, Contract.customer_id == Customer.id)
-    as_customer = by_customer.where(func.lower(Customer.email) == address)
-    as_admin = by_customer.join(Contact, Contact.contract_id == Contract.id).where(
-        func.lower(Contact.email) == address
-    )
     found: dict[tuple[int, str], SenderContract] = {}
-    for role, query in ((CUSTOMER, as_customer), (ADMIN, as_admin)):
-        for row in session.execute(query):
-            found[(row.id, role)] = SenderContract(
-                contract_id=row.id,
-                customer_id=row.customer_id,
-                customer_name=row.customer_name,
-                plan=row.plan,
-                role=role,
-                entitled=is_entitled(status_on(facts_of(row), today)),
-            )
+    for values in _MATCHES.rows(session.connection(), {"sender": address}):
+        row = _MatchRow(*values)
+        found[(row.id, row.role)] = SenderContract(
+            contract_id=row.id,
+            customer_id=row.customer_id,
+            customer_name=row.customer_name,
+            plan=row.plan,
+            role=row.role,
+            entitled=is_entitled(status_on(facts_of(row), today)),
+        )
     return list(found.values())
 
 
@@ -130,22 +157,3 @@ def admin_names(session: Session, contract_id: int) -> list[str]:
             .order_by(Contact.id)
         )
     )
-
-
-def customer_addresses(session: Session, customer_id: int) -> set[str]:
-    """Every registered address of a customer (its own and its contracts' admins')."""
-    addresses = {
-        a.lower()
-        for a in session.scalars(select(Customer.email).where(Customer.id == customer_id))
-        if a
-    }
-    addresses.update(
-        a.lower()
-        for a in session.scalars(
-            select(Contact.email)
-            .join(Contract, Contact.contract_id == Contract.id)
-            .where(Contract.customer_id == customer_id)
-        )
-        if a
-    )
-    return addresses

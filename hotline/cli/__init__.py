@@ -20,6 +20,19 @@ class HotlineError(click.ClickException):
     """A failure the operator can act on: printed as one line, exit status 1."""
 
 
+# sysexits.h EX_TEMPFAIL: an MTA that pipes a message into one of these commands keeps
+# it and delivers it again later. A configuration error (settings missing, database not
+# initialised) is one the operator can fix, so the message must wait, not bounce.
+EX_TEMPFAIL = 75
+MTA_COMMANDS = frozenset({("mail", "ingest")})
+
+
+class TryLaterError(HotlineError):
+    """A failure of a command an MTA runs that the MTA should retry later: exit 75."""
+
+    exit_code = EX_TEMPFAIL
+
+
 def _create_app() -> Flask:
     from hotline.app import create_app
     from hotline.instance import LocalSettingsError, with_local_settings
@@ -35,22 +48,40 @@ def _create_app() -> Flask:
 class HotlineGroup(FlaskGroup):
     """Turns expected failures into one clear line instead of a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The command path, before click consumes it: `invoke` needs it for its exit code.
+        ctx.meta["hotline.command"] = tuple(args[:2])
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SettingsError as exc:
-            raise HotlineError(f"configuration: {exc}") from None
-        except (OperationalError, ProgrammingError) as exc:
-            reason = _first_line(exc.orig or exc)
-            if _missing_table(reason):
-                raise HotlineError(
-                    f"database not initialised ({reason}): run `hotline init-db` first"
-                ) from None
-            if isinstance(exc, ProgrammingError):
-                raise HotlineError(f"database error: {reason}") from None
-            raise HotlineError(f"database unreachable: {reason}") from None
+            raise _configuration_error(ctx, f"configuration: {exc}") from None
         except SQLAlchemyError as exc:
-            raise HotlineError(f"database error: {_first_line(exc)}") from None
+            message = database_problem(exc)
+            if message.startswith("database not initialised"):
+                raise _configuration_error(ctx, message) from None
+            raise HotlineError(message) from None
+
+
+def _configuration_error(ctx: click.Context, message: str) -> HotlineError:
+    if ctx.meta.get("hotline.command") in MTA_COMMANDS:
+        return TryLaterError(f"{message}; the MTA keeps the message and delivers it again later")
+    return HotlineError(message)
+
+
+def database_problem(exc: SQLAlchemyError) -> str:
+    """One line saying what is wrong with the database: not initialised (and what to
+    run), unreachable, or the error itself."""
+    if isinstance(exc, OperationalError | ProgrammingError):
+        reason = _first_line(exc.orig or exc)
+        if _missing_table(reason):
+            return f"database not initialised ({reason}): run `hotline init-db` first"
+        if isinstance(exc, ProgrammingError):
+            return f"database error: {reason}"
+        return f"database unreachable: {reason}"
+    return f"database error: {_first_line(exc)}"
 
 
 def _missing_table(reason: str) -> bool:

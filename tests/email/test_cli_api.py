@@ -4,10 +4,14 @@ failed sends and retries, against the real SMTP server."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from email_support.outbox import send_due
@@ -15,8 +19,11 @@ from hotline.accounts.agents import create_token
 from hotline.clock import FixedClock
 from hotline.models import Mail, Ticket, TicketNote
 from hotline.runtime import Runtime
+from tests.conftest import postgresql_only
 from tests.email import corpus
 from tests.email.conftest import FLAT, SmtpInbox
+
+HOTLINE = str(Path(sys.executable).parent / "hotline")
 
 
 def test_ingest_exit_codes_stored_duplicate_not_a_message(
@@ -42,6 +49,48 @@ def test_ingest_says_tempfail_when_the_database_cannot_store(
     result = runner.invoke(args=["mail", "ingest"], input=corpus.plain(FLAT, "Kasse", "Hilfe"))
     assert result.exit_code == 75, result.output
     assert "try again later" in result.output and "Traceback" not in result.output
+
+
+def _installed(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed `hotline` as an MTA runs it: a message on stdin, only `env` set."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))}
+    environ["HOTLINE_INSTANCE_PATH"] = str(tmp_path / "instance")
+    environ.update(env)
+    return subprocess.run(
+        [HOTLINE, *args],
+        input=corpus.plain(FLAT, "Kasse", "Hilfe"),
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_ingest_without_its_settings_exits_75_naming_them(tmp_path: Path) -> None:
+    result = _installed(["mail", "ingest"], tmp_path)  # production, its secrets not set
+    stderr = result.stderr.decode()
+    assert result.returncode == 75, stderr
+    assert "configuration: TWILIO_AUTH_TOKEN, HOTLINE_SECRET_KEY and HOTLINE_PUBLIC_URL" in stderr
+    assert "delivers it again later" in stderr and "Traceback" not in stderr
+    wrong_url = _installed(
+        ["mail", "ingest"], tmp_path, HOTLINE_ENV="development", HOTLINE_DATABASE_URL="mysql://x"
+    )
+    assert wrong_url.returncode == 75
+    assert "HOTLINE_DATABASE_URL" in wrong_url.stderr.decode()
+    # Commands an operator runs keep exit status 1 for a configuration error.
+    fetch = _installed(["mail", "fetch"], tmp_path)
+    assert fetch.returncode == 1 and "configuration:" in fetch.stderr.decode()
+
+
+def test_ingest_into_a_database_not_initialised_exits_75_saying_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never-initialised.sqlite3'}"
+    result = _installed(
+        ["mail", "ingest"], tmp_path, HOTLINE_ENV="development", HOTLINE_DATABASE_URL=url
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 75, stderr
+    assert "database not initialised" in stderr and "hotline init-db" in stderr
+    assert "Traceback" not in stderr
 
 
 def test_tickets_show_prints_the_conversation_in_time_order(
@@ -149,3 +198,22 @@ def test_a_failed_send_is_shown_retried_once_due_and_never_sent_twice(
     assert ack.send_status == "sent" and ack.send_attempts == 2
     assert smtp.messages[0]["Message-ID"] == ack.message_id
     assert result.ticket_number is not None
+
+
+def test_ingest_stores_the_mail_when_its_pooled_connection_died(
+    rt: Runtime, session: Session, customers: dict[str, int]
+) -> None:
+    postgresql_only(rt, "a PostgreSQL backend that is terminated")
+    from email_support.ingest import ingest
+
+    assert ingest(rt, corpus.plain(FLAT, "Kasse 1", "Hilfe"), send=False).action == "ticket"
+    with rt.engine.connect() as pooled:  # the connection the next mail gets from the pool
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = create_engine(rt.engine.url)
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    result = ingest(rt, corpus.plain(FLAT, "Kasse 2", "Hilfe"), send=False)
+    assert result.action == "ticket"
+    subjects = session.scalars(select(Mail.subject).where(Mail.direction == "in")).all()
+    assert sorted(subjects) == ["Kasse 1", "Kasse 2"]
