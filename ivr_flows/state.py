@@ -111,9 +111,10 @@ class Step:
     def try_admin_pin(
         self, contract: Contract, admins: Sequence[tuple[int, str | None]], limit: PinLimit
     ) -> PinResult:
-        """The caller's digits as an admin PIN of `contract`, under its hourly limit
+        """The caller's digits as the PIN of one of `admins` (those of `contract`, and of
+        other contracts the PIN may name), counted once under `contract`'s hourly limit
         (hotline.accounts.pin_limits.try_admin_pin); a wrong one counts for the call and
-        is logged as the contract's PinAttempt."""
+        is logged as `contract`'s PinAttempt."""
         result = try_admin_pin(self.session, contract.id, admins, self.digits, self.now, limit)
         if result.verdict in (PinVerdict.WRONG, PinVerdict.NOW_LOCKED):
             self.call.pin_failures += 1
