@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.directory.phones import digits_for_speech, normalize
+from hotline.models import Ticket
 from ivr_flows.registry import step
 from ivr_flows.speech import spoken_digits, spoken_when
 from ivr_flows.state import Step, new_response
@@ -130,16 +131,18 @@ def confirm(step: Step) -> VoiceResponse:
 
 def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
     """Store the callback request, then offer the recording."""
-    step.request_callback(phone)
+    callback = step.request_callback(phone)
     step.call.outcome = "callback"
+    # A request that joined another call's is found by its id in the next steps.
+    joined = callback.id if callback.call_id != step.call_id else None
     say(response, step.voice, step.text("record"))
     record(
         response,
-        action=step.url(recorded),
+        action=step.url(recorded, cb=joined),
         max_length=step.rt.settings.recording_max_seconds,
     )
     # An empty recording does not reach the action: Twilio goes on here.
-    redirect(response, step.url(confirmation))
+    redirect(response, step.url(confirmation, cb=joined))
     return response
 
 
@@ -173,7 +176,10 @@ def _confirmation(step: Step, response: VoiceResponse) -> VoiceResponse:
         when = step.text("soon")
     else:
         when = spoken_when(step.prompts, due, step.now, calendar.zone)
+    # The number the agent sees on the callback: a joined one keeps its ticket.
     ticket = step.ticket
+    if found is not None and found.ticket_id is not None:
+        ticket = step.session.get(Ticket, found.ticket_id)
     if ticket is not None:
         text = step.text("confirmation", ticket=spoken_digits(str(ticket.number)), when=when)
     else:

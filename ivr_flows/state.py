@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue.waiting import keep_place
-from callback.requests import request_callback
+from callback.requests import one_ticket, request_callback
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
@@ -126,7 +126,8 @@ class Step:
     def request_callback(self, phone: str) -> Callback:
         """Store the caller's callback request (callback.requests), with the call's ticket;
         one asked for while waiting in the live queue keeps the caller's place
-        (callback.queue.waiting.keep_place)."""
+        (callback.queue.waiting.keep_place). A request that joins an open one leaves one
+        ticket for the problem (callback.requests.one_ticket)."""
         ticket = self.ticket
         callback = request_callback(
             self.session,
@@ -139,11 +140,17 @@ class Step:
             ticket_id=ticket.id if ticket else None,
             call_id=self.call_id,
         )
+        if callback.call_id != self.call_id:
+            one_ticket(self.session, callback, ticket, self.now)
         keep_place(self.session, self.call.call_sid, callback, self.now)
         return callback
 
     def callback(self) -> Callback | None:
-        """The call's callback request, if it left one."""
+        """The call's callback request: the one it joined (its id as `cb` in the URL, which
+        Twilio signs), else the one it left, if any."""
+        joined = self.args.get("cb", "")
+        if joined.isdigit():
+            return self.session.get(Callback, int(joined))
         return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
 
     def available_phones(self) -> list[str]:
