@@ -53,11 +53,7 @@ def offer_choice(step: Step) -> VoiceResponse:
 
 def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "") -> VoiceResponse:
     if tries > NUMBER_TRIES:
-        step.call.outcome = "callback_failed"
-        email = step.rt.settings.support_email
-        say(response, step.voice, intro, step.text("callback_number_failed", email=email))
-        response.hangup()
-        return response
+        return _own_number_last(step, response, intro)
     gather(
         response,
         step.voice,
@@ -69,6 +65,42 @@ def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "")
         no_input=step.url(number, t=tries + 1),
     )
     return response
+
+
+def _own_number_last(step: Step, response: VoiceResponse, intro: str) -> VoiceResponse:
+    """No valid number after the last try: the number the caller calls from, if it is one
+    to call back; without a key (or without such a number) the e-mail address."""
+    own = normalize(step.call.caller_e164 or "")
+    if own is None:
+        return _no_number(step, response, intro)
+    gather(
+        response,
+        step.voice,
+        step.url(own_number_choice),
+        intro,
+        step.text("callback_own_number", digits=spoken_digits(digits_for_speech(own))),
+        num_digits=1,
+        no_input=step.url(own_number_choice),
+    )
+    return response
+
+
+def _no_number(step: Step, response: VoiceResponse, intro: str = "") -> VoiceResponse:
+    step.call.outcome = "callback_failed"
+    email = step.rt.settings.support_email
+    say(response, step.voice, intro, step.text("callback_number_failed", email=email))
+    response.hangup()
+    return response
+
+
+@step("/callback/own")
+def own_number_choice(step: Step) -> VoiceResponse:
+    """POST /voice/callback/own: 1 takes the caller's own number after three invalid ones;
+    anything else (or no key) ends with the e-mail address."""
+    own = normalize(step.call.caller_e164 or "")
+    if step.digits == "1" and own is not None:
+        return _create(step, new_response(), own)
+    return _no_number(step, new_response())
 
 
 @step("/callback/number")
