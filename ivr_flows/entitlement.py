@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.accounts.pin_limits import PinLimit, PinVerdict
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract
+from ivr_flows.office_message import no_contract
 from ivr_flows.registry import step
 from ivr_flows.speech import spoken_list
 from ivr_flows.state import Step, new_response
@@ -32,11 +33,7 @@ def entitle(
         facts = contract.facts
     intro = intro or []
     if not is_entitled(status_on(facts, step.today)):
-        step.call.outcome = "no_contract"
-        email = step.rt.settings.support_email
-        say(response, step.voice, *intro, step.text("no_contract", email=email))
-        response.hangup()
-        return response
+        return no_contract(step, response, intro)
     if facts.plan == Plan.SECOND_LEVEL and step.call.contact_id is None:
         contract = step.contract
         assert contract is not None

@@ -21,7 +21,8 @@ from callback.requests import one_ticket, request_callback
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
-from hotline.models import Callback, Contract, PinAttempt, Ticket
+from hotline.models import Callback, Contract, OfficeMessage, PinAttempt, Ticket
+from hotline.office_messages import keep_recording, leave_office_message
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import categorise_call_ticket, insert_ticket, ticket_values
@@ -144,6 +145,19 @@ class Step:
             one_ticket(self.session, callback, ticket, self.now)
         keep_place(self.session, self.call.call_sid, callback, self.now)
         return callback
+
+    def leave_office_message(self, recording_url: str = "", seconds: int = 0) -> OfficeMessage:
+        """Store the caller's message for the office (hotline.office_messages), once per
+        call, with its recording when one is given."""
+        message = leave_office_message(
+            self.session,
+            call_id=self.call_id,
+            contract_id=self.call.contract_id,
+            phone=self.call.caller_e164,
+            now=self.now,
+        )
+        keep_recording(message, recording_url, seconds)
+        return message
 
     def callback(self) -> Callback | None:
         """The call's callback request: the one it joined (its id as `cb` in the URL, which
