@@ -24,6 +24,7 @@ from hotline.models import (
     PinAttempt,
 )
 from hotline.privacy.mails import forget_old_mails
+from hotline.privacy.office_messages import forget_old_office_messages
 from hotline.settings import Settings
 
 
@@ -59,6 +60,8 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     the error texts (which can quote the number); the rows stay for the reports.
     Open callbacks are never touched, however old. Mails of closed tickets (or of none)
     older than that lose their addresses, text and attachments (hotline.privacy.mails).
+    Messages for the office marked done lose their recording and number likewise
+    (hotline.privacy.office_messages).
     """
     recordings_before = now - timedelta(days=settings.retention_recordings_days)
     details_before = now - timedelta(days=settings.retention_call_details_days)
@@ -107,6 +110,7 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     )
     return {
         "mails": forget_old_mails(session, details_before),
+        "office_messages": forget_old_office_messages(session, recordings_before, details_before),
         "recordings": int(recordings.rowcount),  # type: ignore[attr-defined]
         "call_steps": int(steps.rowcount),  # type: ignore[attr-defined]
         "pin_attempts": int(pins.rowcount),  # type: ignore[attr-defined]
