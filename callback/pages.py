@@ -135,10 +135,16 @@ def recording(callback_id: int) -> ResponseReturnValue:
     s.rollback()
     if not recording_url:
         return _text("Zu diesem Rückruf gibt es keine Aufnahme.", 404)
+    return play_recording(recording_url, f"callback {callback_id}")
+
+
+def play_recording(recording_url: str, what: str) -> Response:
+    """A recording on Twilio as MP3 for the browser's <audio> (callback/recordings.py);
+    `what` names it in the log when it cannot be fetched."""
     try:
         download = fetch(recording_url, runtime().settings)
     except RecordingUnavailable as exc:
-        log.warning("callback %s: recording not played: %s", callback_id, exc)
+        log.warning("%s: recording not played: %s", what, exc)
         return _text(str(exc), exc.status_code)
     headers = {"Cache-Control": "private, no-store"}
     if download.length:
