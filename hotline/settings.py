@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from hotline.categories import BY_DIGIT
 from hotline.directory.phones import normalize
 from hotline.instance import instance_path
 
@@ -71,6 +72,18 @@ class QueueSettings:
 
 
 @dataclass(frozen=True)
+class IvrSettings:
+    """The call flow's own options (section [ivr])."""
+
+    # In the greeting, `language_switch_key` switches the call to the other language.
+    language_switch: bool = True
+    language_switch_key: str = "9"
+    # The other language's voice: Twilio's language code and voice name.
+    other_voice_language: str = "en-GB"
+    other_voice: str = "Polly.Amy-Neural"
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     # The folder of the default SQLite database and the spool (hotline/instance.py).
@@ -116,6 +129,7 @@ class Settings:
     sms_sender: str | None = None
     mail: MailSettings = field(default_factory=MailSettings)
     queue: QueueSettings = field(default_factory=lambda: QueueSettings())
+    ivr: IvrSettings = field(default_factory=IvrSettings)
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -217,6 +231,7 @@ def load_settings(
         **_remote(raw.get("remote", {}), env_vars),
         mail=_mail(raw.get("mail", {}), env_vars, env),
         queue=_queue(raw.get("queue", {}), raw.get("reports", {})),
+        ivr=_ivr(raw.get("ivr", {})),
     )
     if env == "production":
         missing = [
@@ -289,6 +304,27 @@ def _queue(q: Mapping[str, Any], rep: Mapping[str, Any]) -> QueueSettings:
         service_level_seconds=_int(
             "reports.service_level_seconds", rep.get("service_level_seconds", 20), 1, 3600
         ),
+    )
+
+
+def _ivr(section: Mapping[str, Any]) -> IvrSettings:
+    switch = section.get("language_switch", True)
+    if not isinstance(switch, bool):
+        raise SettingsError(f"ivr.language_switch: expected true or false, got {switch!r}")
+    key = str(section.get("language_switch_key", "9"))
+    if len(key) != 1 or not key.isdigit():
+        raise SettingsError(f"ivr.language_switch_key: {key!r} is not one key from 0 to 9")
+    if switch and key in BY_DIGIT:
+        raise SettingsError(
+            f"ivr.language_switch_key: {key!r} is a key of the menu; choose one it does not use"
+        )
+    return IvrSettings(
+        language_switch=switch,
+        language_switch_key=key,
+        other_voice_language=_str(
+            "ivr.other_voice_language", section.get("other_voice_language", "en-GB")
+        ),
+        other_voice=_str("ivr.other_voice", section.get("other_voice", "Polly.Amy-Neural")),
     )
 
 

@@ -204,6 +204,8 @@ def _confirmation(step: Step, response: VoiceResponse) -> VoiceResponse:
     found = step.callback()
     calendar = step.rt.calendar
     due = found.due_at if found is not None else calendar.next_opening(step.now)
+    if due <= step.now and not calendar.is_open(step.now):  # a joined one, due since earlier
+        due = calendar.next_opening(step.now)
     if due <= step.now or calendar.is_open(step.now):
         when = step.text("soon")
     else:

@@ -33,7 +33,7 @@ from ivr_flows.call_row import (
     save,
     save_with_answer,
 )
-from ivr_flows.prompts import Prompts
+from ivr_flows.prompts import LANGUAGES, Prompts
 from ivr_flows.registry import url_of
 from ivr_flows.twiml import Voice
 
@@ -41,12 +41,22 @@ from ivr_flows.twiml import Voice
 _CALL_TICKET = select(Ticket).where(Ticket.call_id == bindparam("call_id"))
 
 
-def voice_of(rt: Runtime) -> Voice:
-    return Voice(voice=rt.settings.voice, language=rt.settings.voice_language)
+def voice_of(rt: Runtime, language: str | None = None) -> Voice:
+    """The voice of the prompts' language; of the other one (`ivr.other_voice`) for a
+    call switched to it."""
+    settings = rt.settings
+    if language is None or language == settings.prompts:
+        return Voice(voice=settings.voice, language=settings.voice_language)
+    return Voice(voice=settings.ivr.other_voice, language=settings.ivr.other_voice_language)
 
 
-def prompts_of(rt: Runtime) -> Prompts:
-    return Prompts(rt.settings.prompts)
+def prompts_of(rt: Runtime, language: str | None = None) -> Prompts:
+    return Prompts(language or rt.settings.prompts)
+
+
+def other_language(rt: Runtime) -> str:
+    """The language the greeting's key switches to (German <-> English)."""
+    return next(lang for lang in LANGUAGES if lang != rt.settings.prompts)
 
 
 @dataclass
@@ -63,13 +73,40 @@ class Step:
     agents: list[str] | None = None
     prompts: Prompts = field(init=False)
     voice: Voice = field(init=False)
+    language_switched: bool = field(init=False, default=False)
     _session: Session | None = field(init=False, default=None)
     _later: list[tuple[Prepared, dict[str, Any]]] = field(init=False, default_factory=list)
     _ticket: dict[str, Any] | None = field(init=False, default=None)  # to open with the call
 
     def __post_init__(self) -> None:
-        self.prompts = prompts_of(self.rt)
-        self.voice = voice_of(self.rt)
+        # A call switched to the other language carries it in the URLs it hands to
+        # Twilio (`lang`, signed like the rest); every later step speaks it.
+        language = self.args.get("lang")
+        ivr = self.rt.settings.ivr
+        if not (ivr.language_switch and language == other_language(self.rt)):
+            language = None
+        self._use_language(language)
+
+    def _use_language(self, language: str | None) -> None:
+        self.language_switched = language is not None
+        self.prompts = prompts_of(self.rt, language)
+        self.voice = voice_of(self.rt, language)
+
+    def switch_language(self) -> None:
+        """The caller pressed the greeting's key: the rest of the call speaks the other
+        language (this answer included)."""
+        self._use_language(other_language(self.rt))
+
+    def offers_language_switch(self) -> bool:
+        """Whether this prompt may offer the switch (on, and not switched already)."""
+        return self.rt.settings.ivr.language_switch and not self.language_switched
+
+    def is_language_switch(self) -> bool:
+        """Whether the caller's keys are the greeting's switch key (where it was offered)."""
+        return (
+            self.offers_language_switch()
+            and self.digits == self.rt.settings.ivr.language_switch_key
+        )
 
     @property
     def session(self) -> Session:
@@ -189,7 +226,10 @@ class Step:
             return 1
 
     def url(self, handler: Callable[..., Any], **params: object) -> str:
-        """The URL of a declared webhook (ivr_flows.registry), for Twilio to request next."""
+        """The URL of a declared webhook (ivr_flows.registry), for Twilio to request next;
+        a call switched to the other language keeps it (`lang`)."""
+        if self.language_switched:
+            params.setdefault("lang", self.prompts.language)
         return url_of(self.rt.settings, handler, **params)
 
     def text(self, key: str, **values: object) -> str:

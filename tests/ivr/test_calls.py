@@ -36,8 +36,9 @@ def test_flat_cashier_by_caller_id_reaches_the_agents_after_one_key(
     customers(stations={"1": [STATION]})
     walk = phone.call(STATION, ["1"])
 
-    # Greeting and menu are one prompt; nothing after the key: it rings at once.
-    assert walk.says_before_first_dial == 1
+    # Greeting and menu are one prompt (and the offer of English in its voice); nothing
+    # after the key: it rings at once.
+    assert walk.says_before_first_dial == 2
     assert walk.dialed == [["+4915111111111", "client:ben"]]
     assert "Kassen-Hotline, guten Tag, Bäckerei Müller." in walk.heard()
     assert (
@@ -210,7 +211,7 @@ def test_the_admin_calling_from_a_registered_mobile_is_entitled(
     phone: Phone, second_level, agents, session: Session
 ) -> None:
     walk = phone.call(ADMIN_MOBILE, ["3"])
-    assert walk.says_before_first_dial == 1
+    assert walk.says_before_first_dial == 2  # greeting with menu, the offer of English
     assert "PIN" not in walk.heard()
     assert "Second Level, Kasse unbekannt, gesetzliche Änderungen" in walk.transcript
 

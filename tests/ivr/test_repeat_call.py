@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import FixedClock
 from hotline.models import Call, Callback, Ticket
+from tests.conftest import berlin
 from tests.ivr.conftest import Phone
 from tests.ivr.test_calls import STATION
 
@@ -63,3 +64,13 @@ def test_a_joined_callback_without_a_ticket_gets_the_repeat_calls_ticket(
     ticket = session.scalars(select(Ticket)).one()
     assert session.scalars(select(Callback)).one().ticket_id == ticket.id
     assert f"Ihre Ticketnummer ist {' '.join(str(ticket.number))}." in walk.heard()
+
+
+def test_after_hours_a_repeat_call_hears_when_the_open_callback_comes(
+    phone: Phone, customers, session: Session, clock: FixedClock
+) -> None:
+    customers(stations={"1": [STATION]})
+    phone.call(STATION, ["2", "1", ""])  # open, nobody free: due at once
+    clock.set(berlin(2026, 11, 30, 19, 30))  # still not called back, now closed
+    again = phone.call(STATION, ["1", "1", ""])
+    assert "Wir rufen Sie morgen, am Dienstag, den 1. Dezember, ab 9 Uhr zurück." in again.heard()
