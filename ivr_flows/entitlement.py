@@ -59,13 +59,15 @@ def _admin_names(step: Step, contract: Contract) -> str:
 
 def _pin_contracts(step: Step, contract: Contract) -> list[Contract]:
     """The contracts whose admins may sign in on this call: `contract` first, then the
-    customer's other running Second Level contracts (a PIN names its contract)."""
+    customer's other running Second Level contracts whose PIN entry is not locked (a PIN
+    names its contract)."""
     others = [
         c
         for c in step.contracts_of_customer(contract.customer.number)
         if c.id != contract.id
         and c.plan == Plan.SECOND_LEVEL
         and is_entitled(status_on(c.facts, step.today))
+        and not _locked(step, c)
     ]
     return [contract, *others]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.clock import FixedClock
 from hotline.models import Contract, PinAttempt, Ticket
 from tests.ivr.conftest import Phone
 from tests.ivr.test_calls import STATION, count, only_call
@@ -85,6 +86,25 @@ def test_a_pin_of_an_ended_second_contract_is_refused(
         admins=[("Herr Schulz", [], "5822")],
         cancellation_received=date(2025, 6, 1),
     )
+    walk = phone.call(STATION, ["5822#", ""])
+    assert "Die PIN ist leider nicht richtig." in walk.heard()
+    assert walk.dialed == []
+
+
+def test_a_locked_second_contract_is_not_signed_into_from_the_first(
+    phone: Phone, customers, agents, session: Session, clock: FixedClock
+) -> None:
+    customers(
+        customer="2001",
+        plan="second_level",
+        stations={"1": [STATION]},
+        admins=[("Frau Maier", [], "4711")],
+    )
+    second: Contract = customers(
+        customer="2001", plan="second_level", admins=[("Herr Schulz", [], "5822")]
+    )
+    second.pin_locked_until = clock.now() + timedelta(minutes=30)
+    session.commit()
     walk = phone.call(STATION, ["5822#", ""])
     assert "Die PIN ist leider nicht richtig." in walk.heard()
     assert walk.dialed == []
