@@ -3,8 +3,9 @@ phones ring or the call ends.
 
 Each path is played in-process against the real webhooks (the demo data on a fresh
 SQLite file, the clock pinned), the way `hotline call` plays it; every <Say> on the
-way is synthesised with espeak-ng (Debian's, German voice for the German prompts) and
-its length read from the WAV header. Two figures per path:
+way is synthesised with espeak-ng (Debian's, in the voice of the <Say>'s language: the
+greeting's "For English press 9." in English) and its length read from the WAV
+header. Two figures per path:
 
 - "whole": the caller listens to every prompt before pressing a key;
 - "early": the caller presses the key as soon as the sentence offering it has been
@@ -48,6 +49,8 @@ from ivr_flows.walker import Exchange, FlaskTransport, Walk, Walker  # noqa: E40
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ESPEAK_VOICES = {"de": "de", "en": "en-us"}
+TWILIO_LANGUAGES = {"de": "de-DE", "en": "en-US"}
+Said = tuple[tuple[str, str], ...]  # (prompt language "de"/"en", text) per <Say>
 UNKNOWN = "+4930555000111"
 
 
@@ -94,8 +97,16 @@ PATHS = (
 
 @dataclass(frozen=True)
 class Heard:
-    whole: str  # the prompt as said
-    early: str  # as far as a caller who presses the offered key at once hears it
+    whole: Said  # the prompt as said
+    early: Said  # as far as a caller who presses the offered key at once hears it
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for _, text in self.whole)
+
+
+def _said(say: ET.Element) -> tuple[str, str]:
+    return (say.get("language") or "de").partition("-")[0], (say.text or "").strip()
 
 
 def heard_until_ring(walk: Walk) -> tuple[list[Heard], str]:
@@ -106,16 +117,16 @@ def heard_until_ring(walk: Walk) -> tuple[list[Heard], str]:
         following = posts[index + 1] if index + 1 < len(posts) else None
         for verb in ET.fromstring(exchange.body):
             if verb.tag == "Say":
-                text = (verb.text or "").strip()
-                heard.append(Heard(text, text))
+                said = (_said(verb),)
+                heard.append(Heard(said, said))
             elif verb.tag == "Gather":
-                text = " ".join((c.text or "").strip() for c in verb if c.tag == "Say")
+                said = tuple(_said(c) for c in verb if c.tag == "Say")
                 key = _key_pressed(following)
                 if key is None:
-                    heard.append(Heard(text, text))
+                    heard.append(Heard(said, said))
                     continue
-                early = _until_offered(text, key) if verb.get("numDigits") == "1" else text
-                heard.append(Heard(text, early))
+                early = _until_offered(said, key) if verb.get("numDigits") == "1" else said
+                heard.append(Heard(said, early))
                 break
             elif verb.tag == "Dial":
                 return heard, "ring"
@@ -141,38 +152,42 @@ def _key_pressed(following: Exchange | None) -> str | None:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _until_offered(text: str, key: str) -> str:
+def _until_offered(prompt: Said, key: str) -> Said:
     """The prompt up to the end of the first sentence that names `key`."""
-    said: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        said.append(sentence)
-        if re.search(rf"(?<!\d){re.escape(key)}(?!\d)", sentence):
-            break
-    return " ".join(said)
+    heard: list[tuple[str, str]] = []
+    for language, text in prompt:
+        said: list[str] = []
+        for sentence in _SENTENCE_END.split(text):
+            said.append(sentence)
+            if re.search(rf"(?<!\d){re.escape(key)}(?!\d)", sentence):
+                return (*heard, (language, " ".join(said)))
+        heard.append((language, text))
+    return tuple(heard)
 
 
 class Speech:
-    """espeak-ng's length of a text, in seconds (cached: the same prompt recurs)."""
+    """espeak-ng's length of what is said, in seconds (cached: the same prompt recurs)."""
 
-    def __init__(self, voice: str, folder: Path) -> None:
-        self.voice = voice
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.cache: dict[str, float] = {}
+        self.cache: dict[tuple[str, str], float] = {}
 
-    def seconds(self, text: str) -> float:
-        if not text:
-            return 0.0
-        if text not in self.cache:
+    def seconds(self, said: Said) -> float:
+        return sum(self._seconds(language, text) for language, text in said if text)
+
+    def _seconds(self, language: str, text: str) -> float:
+        if (language, text) not in self.cache:
             wav = self.folder / f"{len(self.cache)}.wav"
+            voice = ESPEAK_VOICES.get(language, ESPEAK_VOICES["de"])
             subprocess.run(
-                ["espeak-ng", "-v", self.voice, "-w", str(wav), text],
+                ["espeak-ng", "-v", voice, "-w", str(wav), text],
                 check=True,
                 capture_output=True,
                 timeout=60,
             )
             with wave.open(str(wav)) as audio:
-                self.cache[text] = audio.getnframes() / audio.getframerate()
-        return self.cache[text]
+                self.cache[language, text] = audio.getnframes() / audio.getframerate()
+        return self.cache[language, text]
 
 
 def _runtime(folder: Path, language: str) -> Runtime:
@@ -187,7 +202,12 @@ def _runtime(folder: Path, language: str) -> Runtime:
             "HOTLINE_INSTANCE_PATH": str(folder),
             "HOTLINE_NUMBER": "+4930120045670",
         },
-        overrides={"hotline.prompts": language},
+        # The voices' languages as an operator of that language would set them.
+        overrides={
+            "hotline.prompts": language,
+            "voice.language": TWILIO_LANGUAGES[language],
+            "ivr.other_voice_language": TWILIO_LANGUAGES["en" if language == "de" else "de"],
+        },
     )
     rt = build_runtime(settings, FixedClock(OPEN))
     with transaction(rt.sessions) as session:
@@ -208,7 +228,7 @@ def measure(language: str) -> list[tuple[CallPath, str, float, float, list[Heard
     with tempfile.TemporaryDirectory(prefix="hotline-prompts-") as tmp:
         folder = Path(tmp)
         rt = _runtime(folder, language)
-        speech = Speech(ESPEAK_VOICES[language], folder)
+        speech = Speech(folder)
         app = create_app(runtime=rt)
         try:
             for path in PATHS:
@@ -258,7 +278,7 @@ def main() -> int:
             print(f"{path.name:<40} {ended:<8} {whole:6.1f} {early:6.1f}")
         if args.texts:
             for h in heard:
-                print(f"    {h.whole}")
+                print(f"    {h.text}")
     for name, wanted, ended in failed:
         print(f"FAILED: {name}: ended in {ended}, expected {wanted}", file=sys.stderr)
     return 1 if failed else 0

@@ -7,6 +7,7 @@ def register(app: Flask) -> None:
     """Attach the callback service's web parts, commands and in-process scheduler to the app."""
     from callback.api import bp as api_bp
     from callback.cli import callbacks, scheduler_command
+    from callback.office_pages import bp as office_bp
     from callback.pages import bp as pages_bp
     from callback.queue import pages as queue_pages
     from callback.sms import twilio_sms_sender
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
     # The agents' Rückrufliste: a UI blueprint, so hotline/web/ui.py's init_ui (run
     # after this) puts it behind the sign-in and CSRF like every other page.
     app.register_blueprint(pages_bp)
+    app.register_blueprint(office_bp)
     app.register_blueprint(queue_pages.bp)
     app.register_blueprint(queue_pages.api)
     # No CSRF exemption here: hotline/web/ui.py exempts every blueprint under

@@ -25,6 +25,7 @@ from hotline.models import (
     PinAttempt,
 )
 from hotline.privacy.mails import forget_old_mails
+from hotline.privacy.office_messages import forget_old_office_messages
 from hotline.settings import Settings
 
 
@@ -60,6 +61,8 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     the error texts (which can quote the number); the rows stay for the reports.
     Open callbacks are never touched, however old. Mails of closed tickets (or of none)
     older than that lose their addresses, text and attachments (hotline.privacy.mails).
+    Messages for the office marked done lose their recording and number likewise
+    (hotline.privacy.office_messages).
     """
     recordings_before = now - timedelta(days=settings.retention_recordings_days)
     details_before = now - timedelta(days=settings.retention_call_details_days)
@@ -108,6 +111,7 @@ def clean_up(session: Session, settings: Settings, now: datetime) -> dict[str, i
     )
     return {
         "mails": forget_old_mails(session, details_before),
+        "office_messages": forget_old_office_messages(session, recordings_before, details_before),
         "recordings": rows_changed(recordings),
         "call_steps": rows_changed(steps),
         "pin_attempts": rows_changed(pins),

@@ -31,11 +31,12 @@ from callback.lifecycle import (
     OPEN_STATES,
     OUTCOMES,
     CallbackError,
+    IllegalTransition,
     NotYours,
     claim,
     in_list_order,
 )
-from callback.outbound import DialFailed, dial
+from callback.outbound import DialFailed, NotFound, dial
 from callback.outcomes import save_outcome, tell_customer_if_due
 from callback.queue.figures import live_queue
 from callback.recordings import RecordingUnavailable, fetch
@@ -43,6 +44,7 @@ from hotline.directory.phones import format_national
 from hotline.models import Agent, Callback, Contract, Customer, Station, Ticket
 from hotline.notes import checked_note
 from hotline.runtime import runtime
+from hotline.web.labels_de import callback_error_label
 from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
 
 log = logging.getLogger(__name__)
@@ -133,10 +135,16 @@ def recording(callback_id: int) -> ResponseReturnValue:
     s.rollback()
     if not recording_url:
         return _text("Zu diesem Rückruf gibt es keine Aufnahme.", 404)
+    return play_recording(recording_url, f"callback {callback_id}")
+
+
+def play_recording(recording_url: str, what: str) -> Response:
+    """A recording on Twilio as MP3 for the browser's <audio> (callback/recordings.py);
+    `what` names it in the log when it cannot be fetched."""
     try:
         download = fetch(recording_url, runtime().settings)
     except RecordingUnavailable as exc:
-        log.warning("callback %s: recording not played: %s", callback_id, exc)
+        log.warning("%s: recording not played: %s", what, exc)
         return _text(str(exc), exc.status_code)
     headers = {"Cache-Control": "private, no-store"}
     if download.length:
@@ -190,7 +198,10 @@ def dial_callback(callback_id: int) -> ResponseReturnValue:
     try:
         started = dial(runtime(), callback_id, me.id)
     except DialFailed as exc:
-        flash(f"Der Rückruf konnte nicht gestartet werden. Twilio meldet: {exc}", "error")
+        log.warning("callback %s: dial failed: %s", callback_id, exc)
+        flash(
+            f"Der Rückruf konnte nicht gestartet werden. {callback_error_label(str(exc))}", "error"
+        )
         return _back()
     except NotYours:
         flash(
@@ -200,7 +211,9 @@ def dial_callback(callback_id: int) -> ResponseReturnValue:
         )
         return _back()
     except CallbackError as exc:
-        flash(f"Der Rückruf konnte nicht gestartet werden: {exc}", "error")
+        # The service's text is English and meant for the log (it may name settings).
+        log.warning("callback %s: not started: %s", callback_id, exc)
+        flash(f"Der Rückruf konnte nicht gestartet werden. {_not_started_de(exc)}", "error")
         return _back()
     flash(
         f"Twilio ruft Sie jetzt unter {format_national(started.to)} an; sobald Sie abheben, "
@@ -208,6 +221,18 @@ def dial_callback(callback_id: int) -> ResponseReturnValue:
         "success",
     )
     return _back()
+
+
+def _not_started_de(exc: CallbackError) -> str:
+    """Why a callback could not be started, in German, for the agent."""
+    if isinstance(exc, NotFound):
+        return "Diesen Rückruf gibt es nicht mehr."
+    if isinstance(exc, IllegalTransition):
+        return "Er wird gerade schon angerufen oder ist erledigt; bitte die Liste neu laden."
+    return (
+        "Die Hotline ist für Rückrufe nicht vollständig eingerichtet. "
+        "Bitte wenden Sie sich an die Administration."
+    )
 
 
 _OUTCOME_DONE = {

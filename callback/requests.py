@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.calendar import BusinessCalendar
 from hotline.categories import category as category_of
-from hotline.models import Callback
+from hotline.models import Callback, Ticket
 
 OPEN_STATUSES = ("queued", "due", "claimed", "calling")
 
@@ -86,3 +86,19 @@ def request_callback(
     session.add(callback)
     session.flush()
     return callback
+
+
+def one_ticket(session: Session, callback: Callback, ticket: Ticket | None, now: datetime) -> None:
+    """A call that joined an open `callback` with its own `ticket`: one ticket per open
+    problem. A callback without a ticket takes the call's; otherwise the call's ticket is
+    closed as a repeat of the callback's (kept, not deleted: whatever it holds stays)."""
+    if ticket is None or callback.ticket_id == ticket.id:
+        return
+    if callback.ticket_id is None:
+        callback.ticket_id = ticket.id
+        return
+    kept = session.get(Ticket, callback.ticket_id)
+    ticket.status = "closed"
+    ticket.closed_at = now
+    if kept is not None and not ticket.subject:
+        ticket.subject = f"Wiederholter Anruf zu Ticket {kept.number} (offener Rückruf)"

@@ -18,6 +18,7 @@ def webhooks() -> dict[str, Route]:
         entitlement,
         fallback,
         identify,
+        office_message,
         queue_steps,
         routing,
         status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.directory.phones import digits_for_speech, normalize
+from hotline.models import Ticket
 from ivr_flows.registry import step
 from ivr_flows.speech import spoken_digits, spoken_when
 from ivr_flows.state import Step, new_response
@@ -52,11 +53,7 @@ def offer_choice(step: Step) -> VoiceResponse:
 
 def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "") -> VoiceResponse:
     if tries > NUMBER_TRIES:
-        step.call.outcome = "callback_failed"
-        email = step.rt.settings.support_email
-        say(response, step.voice, intro, step.text("callback_number_failed", email=email))
-        response.hangup()
-        return response
+        return _own_number_last(step, response, intro)
     gather(
         response,
         step.voice,
@@ -68,6 +65,42 @@ def ask_number(step: Step, response: VoiceResponse, tries: int, intro: str = "")
         no_input=step.url(number, t=tries + 1),
     )
     return response
+
+
+def _own_number_last(step: Step, response: VoiceResponse, intro: str) -> VoiceResponse:
+    """No valid number after the last try: the number the caller calls from, if it is one
+    to call back; without a key (or without such a number) the e-mail address."""
+    own = normalize(step.call.caller_e164 or "")
+    if own is None:
+        return _no_number(step, response, intro)
+    gather(
+        response,
+        step.voice,
+        step.url(own_number_choice),
+        intro,
+        step.text("callback_own_number", digits=spoken_digits(digits_for_speech(own))),
+        num_digits=1,
+        no_input=step.url(own_number_choice),
+    )
+    return response
+
+
+def _no_number(step: Step, response: VoiceResponse, intro: str = "") -> VoiceResponse:
+    step.call.outcome = "callback_failed"
+    email = step.rt.settings.support_email
+    say(response, step.voice, intro, step.text("callback_number_failed", email=email))
+    response.hangup()
+    return response
+
+
+@step("/callback/own")
+def own_number_choice(step: Step) -> VoiceResponse:
+    """POST /voice/callback/own: 1 takes the caller's own number after three invalid ones;
+    anything else (or no key) ends with the e-mail address."""
+    own = normalize(step.call.caller_e164 or "")
+    if step.digits == "1" and own is not None:
+        return _create(step, new_response(), own)
+    return _no_number(step, new_response())
 
 
 @step("/callback/number")
@@ -130,16 +163,18 @@ def confirm(step: Step) -> VoiceResponse:
 
 def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
     """Store the callback request, then offer the recording."""
-    step.request_callback(phone)
+    callback = step.request_callback(phone)
     step.call.outcome = "callback"
+    # A request that joined another call's is found by its id in the next steps.
+    joined = callback.id if callback.call_id != step.call_id else None
     say(response, step.voice, step.text("record"))
     record(
         response,
-        action=step.url(recorded),
+        action=step.url(recorded, cb=joined),
         max_length=step.rt.settings.recording_max_seconds,
     )
     # An empty recording does not reach the action: Twilio goes on here.
-    redirect(response, step.url(confirmation))
+    redirect(response, step.url(confirmation, cb=joined))
     return response
 
 
@@ -169,11 +204,16 @@ def _confirmation(step: Step, response: VoiceResponse) -> VoiceResponse:
     found = step.callback()
     calendar = step.rt.calendar
     due = found.due_at if found is not None else calendar.next_opening(step.now)
+    if due <= step.now and not calendar.is_open(step.now):  # a joined one, due since earlier
+        due = calendar.next_opening(step.now)
     if due <= step.now or calendar.is_open(step.now):
         when = step.text("soon")
     else:
         when = spoken_when(step.prompts, due, step.now, calendar.zone)
+    # The number the agent sees on the callback: a joined one keeps its ticket.
     ticket = step.ticket
+    if found is not None and found.ticket_id is not None:
+        ticket = step.session.get(Ticket, found.ticket_id)
     if ticket is not None:
         text = step.text("confirmation", ticket=spoken_digits(str(ticket.number)), when=when)
     else:

@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.accounts.pin_limits import PinLimit, PinVerdict
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract
+from ivr_flows.office_message import no_contract
 from ivr_flows.registry import step
 from ivr_flows.speech import spoken_list
 from ivr_flows.state import Step, new_response
@@ -32,11 +33,7 @@ def entitle(
         facts = contract.facts
     intro = intro or []
     if not is_entitled(status_on(facts, step.today)):
-        step.call.outcome = "no_contract"
-        email = step.rt.settings.support_email
-        say(response, step.voice, *intro, step.text("no_contract", email=email))
-        response.hangup()
-        return response
+        return no_contract(step, response, intro)
     if facts.plan == Plan.SECOND_LEVEL and step.call.contact_id is None:
         contract = step.contract
         assert contract is not None
@@ -60,6 +57,29 @@ def _admin_names(step: Step, contract: Contract) -> str:
     return spoken_list(step.prompts, names) if names else step.text("admin_unnamed")
 
 
+def _pin_contracts(step: Step, contract: Contract) -> list[Contract]:
+    """The contracts whose admins may sign in on this call: `contract` first, then the
+    customer's other running Second Level contracts whose PIN entry is not locked (a PIN
+    names its contract)."""
+    others = [
+        c
+        for c in step.contracts_of_customer(contract.customer.number)
+        if c.id != contract.id
+        and c.plan == Plan.SECOND_LEVEL
+        and is_entitled(status_on(c.facts, step.today))
+        and not _locked(step, c)
+    ]
+    return [contract, *others]
+
+
+def _continue_with(step: Step, contract: Contract) -> None:
+    """The call goes on with `contract` (its admin's PIN matched): its station, if the
+    caller's is not one of it, is its only one (else unknown)."""
+    step.call.contract_id = contract.id
+    if step.call.station_id not in {s.id for s in contract.stations}:
+        step.call.station_id = contract.stations[0].id if len(contract.stations) == 1 else None
+
+
 def _locked(step: Step, contract: Contract) -> bool:
     return contract.pin_locked_until is not None and contract.pin_locked_until > step.now
 
@@ -70,7 +90,7 @@ def _cashier(
     """A Second Level cashier: the admin is their contact; an admin may sign in with the PIN."""
     step.call.outcome = "sent_to_admin"
     texts = [*intro, step.text("admin_contact", admins=_admin_names(step, contract))]
-    has_pin = any(c.pin_hash for c in _admins(contract))
+    has_pin = any(c.pin_hash for k in _pin_contracts(step, contract) for c in _admins(k))
     if _locked(step, contract) or not has_pin:
         if has_pin:
             texts.append(step.text("admin_pin_locked"))
@@ -116,7 +136,8 @@ def admin_end(step: Step) -> VoiceResponse:
 
 @step("/pin")
 def pin_entered(step: Step) -> VoiceResponse:
-    """POST /voice/pin?t=N: the admin PIN; wrong ones count per call and per contract."""
+    """POST /voice/pin?t=N: the admin PIN of any of the customer's Second Level contracts,
+    which then is the call's; wrong ones count per call and per contract."""
     response = new_response()
     contract = step.contract
     assert contract is not None
@@ -131,13 +152,17 @@ def pin_entered(step: Step) -> VoiceResponse:
     limit = PinLimit(
         settings.pin_wrong_per_contract_per_hour, timedelta(minutes=settings.pin_lock_minutes)
     )
-    admins = [(c.id, c.pin_hash) for c in _admins(contract)]
+    # One entry counts once, against the call's contract, whichever contract it names.
+    candidates = _pin_contracts(step, contract)
+    admins = [(c.id, c.pin_hash) for k in candidates for c in _admins(k)]
     result = step.try_admin_pin(contract, admins, limit)
     if result.verdict is PinVerdict.LOCKED:
         say(response, step.voice, step.text("admin_pin_locked"), step.text("admin_goodbye"))
         response.hangup()
         return response
     if result.verdict is PinVerdict.RIGHT:
+        owner = next(k for k in candidates if result.admin_id in {c.id for c in _admins(k)})
+        _continue_with(step, owner)
         step.call.contact_id = result.admin_id
         step.call.outcome = None
         return _entitled(step, response, [step.text("pin_ok")])

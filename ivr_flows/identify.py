@@ -11,6 +11,7 @@ from hotline.directory.lookup import (
 )
 from hotline.models import Contract
 from ivr_flows.entitlement import entitle
+from ivr_flows.language import offer_switch
 from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import gather, say
@@ -43,7 +44,7 @@ def ask_customer_number(
         say(response, step.voice, *(intro or []), step.text("identify_failed", email=_email(step)))
         response.hangup()
         return response
-    gather(
+    asked = gather(
         response,
         step.voice,
         step.url(identify_entered, t=tries),
@@ -52,6 +53,8 @@ def ask_customer_number(
         finish_on_key="#",
         no_input=step.url(identify, t=tries + 1),
     )
+    if tries == 1:
+        offer_switch(step, asked)
     return response
 
 
@@ -66,6 +69,9 @@ def identify_entered(step: Step) -> VoiceResponse:
     """POST /voice/identify/entered?t=N: the customer number, then the contract."""
     response = new_response()
     tries = step.tries()
+    if tries == 1 and step.is_language_switch():
+        step.switch_language()
+        return ask_customer_number(step, response, 1)
     contracts = step.contracts_of_customer(step.digits) if step.digits else []
     if not contracts:
         step.call.identify_failures += 1

@@ -8,6 +8,7 @@ from hotline.calendar.today import opening_facts
 from hotline.categories import BY_DIGIT, DEFAULT
 from ivr_flows import queue_steps
 from ivr_flows.callback_flow import offer_callback
+from ivr_flows.language import offer_switch
 from ivr_flows.opening_notice import closed_notice, short_day_note
 from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response
@@ -26,7 +27,7 @@ def ask_category(
     if tries == 1 and not step.rt.calendar.is_open(step.now):
         # After hours the caller hears it first; the menu still sorts the callback.
         intro.append(closed_notice(step.prompts, opening_facts(step.rt.calendar, step.now)))
-    gather(
+    offered = gather(
         response,
         step.voice,
         step.url(menu_choice, t=tries),
@@ -35,6 +36,8 @@ def ask_category(
         num_digits=1,
         no_input=step.url(menu, t=tries + 1),
     )
+    if tries == 1:
+        offer_switch(step, offered)
     return response
 
 
@@ -48,6 +51,9 @@ def menu(step: Step) -> VoiceResponse:
 def menu_choice(step: Step) -> VoiceResponse:
     """POST /voice/menu/choice?t=N: a category's digit (hotline.categories)."""
     response = new_response()
+    if step.tries() == 1 and step.is_language_switch():
+        step.switch_language()
+        return ask_category(step, response, 1)
     category = BY_DIGIT.get(step.digits)
     if category is None:
         return ask_category(step, response, step.tries() + 1, [step.text("invalid_key")])

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue.waiting import keep_place
-from callback.requests import request_callback
+from callback.requests import one_ticket, request_callback
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
-from hotline.models import Callback, Contract, PinAttempt, Ticket
+from hotline.models import Callback, Contract, OfficeMessage, PinAttempt, Ticket
+from hotline.office_messages import keep_recording, leave_office_message
 from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import categorise_call_ticket, insert_ticket, ticket_values
@@ -32,7 +33,7 @@ from ivr_flows.call_row import (
     save,
     save_with_answer,
 )
-from ivr_flows.prompts import Prompts
+from ivr_flows.prompts import LANGUAGES, Prompts
 from ivr_flows.registry import url_of
 from ivr_flows.twiml import Voice
 
@@ -40,12 +41,22 @@ from ivr_flows.twiml import Voice
 _CALL_TICKET = select(Ticket).where(Ticket.call_id == bindparam("call_id"))
 
 
-def voice_of(rt: Runtime) -> Voice:
-    return Voice(voice=rt.settings.voice, language=rt.settings.voice_language)
+def voice_of(rt: Runtime, language: str | None = None) -> Voice:
+    """The voice of the prompts' language; of the other one (`ivr.other_voice`) for a
+    call switched to it."""
+    settings = rt.settings
+    if language is None or language == settings.prompts:
+        return Voice(voice=settings.voice, language=settings.voice_language)
+    return Voice(voice=settings.ivr.other_voice, language=settings.ivr.other_voice_language)
 
 
-def prompts_of(rt: Runtime) -> Prompts:
-    return Prompts(rt.settings.prompts)
+def prompts_of(rt: Runtime, language: str | None = None) -> Prompts:
+    return Prompts(language or rt.settings.prompts)
+
+
+def other_language(rt: Runtime) -> str:
+    """The language the greeting's key switches to (German <-> English)."""
+    return next(lang for lang in LANGUAGES if lang != rt.settings.prompts)
 
 
 @dataclass
@@ -62,13 +73,40 @@ class Step:
     agents: list[str] | None = None
     prompts: Prompts = field(init=False)
     voice: Voice = field(init=False)
+    language_switched: bool = field(init=False, default=False)
     _session: Session | None = field(init=False, default=None)
     _later: list[tuple[Prepared, dict[str, Any]]] = field(init=False, default_factory=list)
     _ticket: dict[str, Any] | None = field(init=False, default=None)  # to open with the call
 
     def __post_init__(self) -> None:
-        self.prompts = prompts_of(self.rt)
-        self.voice = voice_of(self.rt)
+        # A call switched to the other language carries it in the URLs it hands to
+        # Twilio (`lang`, signed like the rest); every later step speaks it.
+        language = self.args.get("lang")
+        ivr = self.rt.settings.ivr
+        if not (ivr.language_switch and language == other_language(self.rt)):
+            language = None
+        self._use_language(language)
+
+    def _use_language(self, language: str | None) -> None:
+        self.language_switched = language is not None
+        self.prompts = prompts_of(self.rt, language)
+        self.voice = voice_of(self.rt, language)
+
+    def switch_language(self) -> None:
+        """The caller pressed the greeting's key: the rest of the call speaks the other
+        language (this answer included)."""
+        self._use_language(other_language(self.rt))
+
+    def offers_language_switch(self) -> bool:
+        """Whether this prompt may offer the switch (on, and not switched already)."""
+        return self.rt.settings.ivr.language_switch and not self.language_switched
+
+    def is_language_switch(self) -> bool:
+        """Whether the caller's keys are the greeting's switch key (where it was offered)."""
+        return (
+            self.offers_language_switch()
+            and self.digits == self.rt.settings.ivr.language_switch_key
+        )
 
     @property
     def session(self) -> Session:
@@ -111,9 +149,10 @@ class Step:
     def try_admin_pin(
         self, contract: Contract, admins: Sequence[tuple[int, str | None]], limit: PinLimit
     ) -> PinResult:
-        """The caller's digits as an admin PIN of `contract`, under its hourly limit
+        """The caller's digits as the PIN of one of `admins` (those of `contract`, and of
+        other contracts the PIN may name), counted once under `contract`'s hourly limit
         (hotline.accounts.pin_limits.try_admin_pin); a wrong one counts for the call and
-        is logged as the contract's PinAttempt."""
+        is logged as `contract`'s PinAttempt."""
         result = try_admin_pin(self.session, contract.id, admins, self.digits, self.now, limit)
         if result.verdict in (PinVerdict.WRONG, PinVerdict.NOW_LOCKED):
             self.call.pin_failures += 1
@@ -125,7 +164,8 @@ class Step:
     def request_callback(self, phone: str) -> Callback:
         """Store the caller's callback request (callback.requests), with the call's ticket;
         one asked for while waiting in the live queue keeps the caller's place
-        (callback.queue.waiting.keep_place)."""
+        (callback.queue.waiting.keep_place). A request that joins an open one leaves one
+        ticket for the problem (callback.requests.one_ticket)."""
         ticket = self.ticket
         callback = request_callback(
             self.session,
@@ -138,11 +178,30 @@ class Step:
             ticket_id=ticket.id if ticket else None,
             call_id=self.call_id,
         )
+        if callback.call_id != self.call_id:
+            one_ticket(self.session, callback, ticket, self.now)
         keep_place(self.session, self.call.call_sid, callback, self.now)
         return callback
 
+    def leave_office_message(self, recording_url: str = "", seconds: int = 0) -> OfficeMessage:
+        """Store the caller's message for the office (hotline.office_messages), once per
+        call, with its recording when one is given."""
+        message = leave_office_message(
+            self.session,
+            call_id=self.call_id,
+            contract_id=self.call.contract_id,
+            phone=self.call.caller_e164,
+            now=self.now,
+        )
+        keep_recording(message, recording_url, seconds)
+        return message
+
     def callback(self) -> Callback | None:
-        """The call's callback request, if it left one."""
+        """The call's callback request: the one it joined (its id as `cb` in the URL, which
+        Twilio signs), else the one it left, if any."""
+        joined = self.args.get("cb", "")
+        if joined.isdigit():
+            return self.session.get(Callback, int(joined))
         return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
 
     def available_phones(self) -> list[str]:
@@ -167,7 +226,10 @@ class Step:
             return 1
 
     def url(self, handler: Callable[..., Any], **params: object) -> str:
-        """The URL of a declared webhook (ivr_flows.registry), for Twilio to request next."""
+        """The URL of a declared webhook (ivr_flows.registry), for Twilio to request next;
+        a call switched to the other language keeps it (`lang`)."""
+        if self.language_switched:
+            params.setdefault("lang", self.prompts.language)
         return url_of(self.rt.settings, handler, **params)
 
     def text(self, key: str, **values: object) -> str:

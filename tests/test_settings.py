@@ -22,6 +22,7 @@ def test_defaults_from_config() -> None:
     assert s.callback_retry_minutes == 15
     assert s.callback_max_attempts == 3
     assert s.voice_language == "de-DE"
+    assert (s.ivr.language_switch, s.ivr.language_switch_key) == (True, "9")
     assert s.calendar.yearly_hours[(12, 24)] == (time(9), time(14))
 
 
@@ -133,6 +134,9 @@ def test_config_file_overrides_defaults(tmp_path: Path) -> None:
         ("[voice]\nring_timeout_seconds = 0\n", "voice.ring_timeout_seconds: 0 is outside"),
         ('[hotline]\nprompts = "fr"\n', "hotline.prompts: 'fr' is not one of de, en"),
         ("[calendar\n", "is not valid TOML"),
+        ('[ivr]\nlanguage_switch_key = "1"\n', "ivr.language_switch_key: '1' is a key of the menu"),
+        ('[ivr]\nlanguage_switch_key = "#"\n', "ivr.language_switch_key: '#' is not one key"),
+        ('[ivr]\nlanguage_switch = "ja"\n', "ivr.language_switch: expected true or false"),
     ],
 )
 def test_bad_config_file_values(tmp_path: Path, toml: str, message: str) -> None:

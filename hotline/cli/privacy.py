@@ -18,8 +18,8 @@ def privacy() -> None:
 @privacy.command("export")
 @click.argument("subject", metavar="PHONE|EMAIL")
 def export(subject: str) -> None:
-    """Print one JSON document: the person's calls, callbacks, tickets, contacts,
-    phone numbers and recording URLs (GDPR Art. 15)."""
+    """Print one JSON document: the person's calls, callbacks, messages for the office,
+    tickets, contacts, phone numbers and recording URLs (GDPR Art. 15)."""
     rt = runtime()
     with rt.sessions() as session:
         try:
@@ -46,6 +46,7 @@ def erase(subject: str, yes: bool) -> None:
         return
     summary = (
         f"{len(person.call_ids)} calls, {len(person.callback_ids)} callbacks, "
+        f"{len(person.office_message_ids)} office messages, "
         f"{len(person.contact_ids)} contacts, {len(person.phone_number_ids)} phone numbers"
     )
     if not yes:

@@ -19,6 +19,7 @@ from hotline.models.mail import (
     MailCancellation,
     UndeliverableAddress,
 )
+from hotline.models.office import OfficeMessage
 from hotline.models.queue import QueueEntry
 from hotline.models.throttles import LoginThrottle
 from hotline.models.tickets import Counter, RemoteSession, Ticket, TicketNote
@@ -41,6 +42,7 @@ __all__ = [
     "Mail",
     "MailAttachment",
     "MailCancellation",
+    "OfficeMessage",
     "PhoneNumber",
     "PinAttempt",
     "QueueEntry",

@@ -1,10 +1,11 @@
 """A person's data: export (GDPR Art. 15) and erasure (Art. 17), by phone number or e-mail.
 
 A "person" is whatever the hotline holds under one phone number or e-mail address:
-the calls made from the number, the callbacks asked for it, the tickets of those
-calls and callbacks, the admin contacts and station numbers that carry it, and the
-agents with that address. An e-mail address finds contacts (and their phones),
-customers and agents; the phones found that way widen the search to their calls.
+the calls made from the number, the callbacks asked for it, the messages left for the
+office from it, the tickets of those calls and callbacks, the admin contacts and station
+numbers that carry it, and the agents with that address. An e-mail address finds
+contacts (and their phones), customers and agents; the phones found that way widen
+the search to their calls.
 
 Erasure keeps the rows reports count (calls, tickets, callbacks) and blanks what
 identifies the person in them; it deletes phone numbers, the replayable TwiML of the
@@ -35,6 +36,11 @@ from hotline.models import (
     Ticket,
 )
 from hotline.privacy.mails import erase_mails, export_mails, mail_ids_of
+from hotline.privacy.office_messages import (
+    erase_office_messages,
+    export_office_messages,
+    office_message_ids_of,
+)
 
 ERASED = "gelöscht"
 _OPEN_CALLBACK = ("queued", "due", "claimed", "calling")
@@ -59,6 +65,7 @@ class Person:
     agent_ids: set[int] = field(default_factory=set)
     phone_number_ids: set[int] = field(default_factory=set)
     mail_ids: set[int] = field(default_factory=set)
+    office_message_ids: set[int] = field(default_factory=set)
 
     @property
     def found(self) -> bool:
@@ -71,6 +78,7 @@ class Person:
                 self.agent_ids,
                 self.phone_number_ids,
                 self.mail_ids,
+                self.office_message_ids,
             )
         )
 
@@ -114,6 +122,7 @@ def find_person(session: Session, subject: str) -> Person:
         person.callback_ids.update(
             session.scalars(select(Callback.id).where(Callback.phone.in_(phones)))
         )
+    person.office_message_ids.update(office_message_ids_of(session, person.phones, person.call_ids))
     if person.call_ids or person.callback_ids:
         person.ticket_ids.update(
             session.scalars(select(Ticket.id).where(Ticket.call_id.in_(sorted(person.call_ids))))
@@ -210,6 +219,7 @@ def export_person(session: Session, subject: str) -> dict[str, Any]:
         {"email": a.email, "name": a.name, "phone": a.phone, "active": a.active}
         for a in rows(Agent, person.agent_ids)
     ]
+    office_messages = export_office_messages(session, person.office_message_ids)
     return {
         "subject": person.query,
         "phones": sorted(person.phones),
@@ -221,7 +231,10 @@ def export_person(session: Session, subject: str) -> dict[str, Any]:
         "phone_numbers": phone_numbers,
         "customers": customers,
         "agents": agents,
-        "recordings": [cb["recording_url"] for cb in callbacks if cb["recording_url"]],
+        "office_messages": office_messages,
+        "recordings": [
+            row["recording_url"] for row in (*callbacks, *office_messages) if row["recording_url"]
+        ],
         "mails": export_mails(session, person.mail_ids),
     }
 
@@ -230,8 +243,9 @@ def erase_person(session: Session, subject: str, now: datetime) -> dict[str, int
     """Remove or blank the subject's personal data (Art. 17); returns what was touched.
 
     Rows that reports count stay: calls keep time, category, outcome and duration;
-    callbacks keep category, status and attempts; tickets are untouched (they hold
-    no caller data). Open callbacks are cancelled: nobody may call the number back.
+    callbacks keep category, status and attempts; messages for the office keep their
+    time and contract; tickets are untouched (they hold no caller data). Open callbacks
+    are cancelled: nobody may call the number back.
     """
     person = find_person(session, subject)
     counts = {
@@ -245,6 +259,10 @@ def erase_person(session: Session, subject: str, now: datetime) -> dict[str, int
         "agents": 0,
         "mails": erase_mails(session, person.mail_ids, person.emails),
     }
+    counts["office_messages"], recordings = erase_office_messages(
+        session, person.office_message_ids
+    )
+    counts["recordings"] += recordings
     calls = list(session.scalars(select(Call).where(Call.id.in_(sorted(person.call_ids)))))
     for call in calls:
         call.from_raw = ""

@@ -4,7 +4,7 @@ Every bad value fails at start-up with the name of the variable and what is
 wrong with it, so a misconfigured hotline never answers a single call wrongly.
 
 One module per part of config/defaults.toml checks its keys: `service` ([hotline] and
-the service's environment variables), `ivr` ([voice], [pins]), `calendar`,
+the service's environment variables), `ivr` ([voice], [pins], [ivr]), `calendar`,
 `callbacks` ([callbacks], [retention]), `mail` ([smtp], [mail]), `remote`, `queue`
 ([queue], [reports]); `values` holds the checks they share and `loader` the Settings
 object and load_settings.

@@ -18,7 +18,7 @@ from typing import Any
 
 from hotline.settings.calendar import CalendarSettings, calendar_settings
 from hotline.settings.callbacks import callback_fields
-from hotline.settings.ivr import ivr_fields
+from hotline.settings.ivr import IvrSettings, ivr_fields, ivr_settings
 from hotline.settings.mail import MailSettings, mail_settings, smtp_fields
 from hotline.settings.queue import QueueSettings, queue_settings
 from hotline.settings.remote import remote_fields
@@ -72,6 +72,7 @@ class Settings:
     sms_sender: str | None = None
     mail: MailSettings = field(default_factory=MailSettings)
     queue: QueueSettings = field(default_factory=lambda: QueueSettings())
+    ivr: IvrSettings = field(default_factory=IvrSettings)
 
     @property
     def signature_validation_skipped(self) -> bool:
@@ -114,6 +115,7 @@ def load_settings(
         **remote_fields(raw.get("remote", {}), env_vars),
         mail=mail_settings(raw.get("mail", {}), env_vars, env),
         queue=queue_settings(raw.get("queue", {}), raw.get("reports", {})),
+        ivr=ivr_settings(raw.get("ivr", {})),
     )
     if env == "production":
         _require_production_secrets(settings)

@@ -4,7 +4,7 @@ checker that knows which verbs, nouns and attributes Twilio accepts (pitfalls 6 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +17,8 @@ from ivr_flows.walker import FlaskTransport, Walk, Walker
 from tests.factories import make_agent, make_customer
 
 LANGUAGE = "de-DE"
+# The greeting's offer to switch to English is said in the English voice (config/defaults.toml).
+OTHER_VOICES = {"en-GB": "Polly.Amy-Neural"}
 
 # Twilio's TwiML: verbs and nouns with the attributes each accepts, and what may nest.
 ATTRIBUTES: dict[str, set[str]] = {
@@ -71,8 +73,14 @@ CHILDREN: dict[str, set[str]] = {
 }
 
 
-def check_twiml(body: str, voice: str = "Polly.Vicki-Neural") -> ET.Element:
-    """Parse a TwiML answer and fail on anything Twilio would not understand as meant."""
+def check_twiml(
+    body: str, voice: str = "Polly.Vicki-Neural", voices: Mapping[str, str] | None = None
+) -> ET.Element:
+    """Parse a TwiML answer and fail on anything Twilio would not understand as meant.
+
+    `voices`: the voice of each language a <Say> may use (a call switched to the other
+    language, the offer to switch); by default German in `voice` only."""
+    allowed = dict(voices or {LANGUAGE: voice, **OTHER_VOICES})
     root = ET.fromstring(body)
     assert root.tag == "Response", body
 
@@ -81,9 +89,9 @@ def check_twiml(body: str, voice: str = "Polly.Vicki-Neural") -> ET.Element:
         unknown = set(element.attrib) - ATTRIBUTES[element.tag]
         assert not unknown, f"<{element.tag}> has attributes Twilio ignores: {unknown}"
         if element.tag in ("Say", "Gather"):
-            assert element.get("language") == LANGUAGE, f"<{element.tag}> without de-DE: {body}"
+            assert element.get("language") in allowed, f"<{element.tag}>'s language: {body}"
         if element.tag == "Say":
-            assert element.get("voice") == voice
+            assert element.get("voice") == allowed[element.get("language", "")]
             assert (element.text or "").strip(), "empty <Say>"
         if element.tag == "Gather":
             assert element.get("input") == "dtmf"
@@ -130,7 +138,13 @@ class Phone:
         walk = walker.run(start)
         for exchange in walk.exchanges:
             assert exchange.status == 200, (exchange.url, exchange.status, exchange.body)
-            check_twiml(exchange.body, settings.voice)
+            check_twiml(
+                exchange.body,
+                voices={
+                    settings.voice_language: settings.voice,
+                    settings.ivr.other_voice_language: settings.ivr.other_voice,
+                },
+            )
         return walk
 
 

@@ -36,8 +36,9 @@ def test_flat_cashier_by_caller_id_reaches_the_agents_after_one_key(
     customers(stations={"1": [STATION]})
     walk = phone.call(STATION, ["1"])
 
-    # Greeting and menu are one prompt; nothing after the key: it rings at once.
-    assert walk.says_before_first_dial == 1
+    # Greeting and menu are one prompt (and the offer of English in its voice); nothing
+    # after the key: it rings at once.
+    assert walk.says_before_first_dial == 2
     assert walk.dialed == [["+4915111111111", "client:ben"]]
     assert "Kassen-Hotline, guten Tag, Bäckerei Müller." in walk.heard()
     assert (
@@ -210,7 +211,7 @@ def test_the_admin_calling_from_a_registered_mobile_is_entitled(
     phone: Phone, second_level, agents, session: Session
 ) -> None:
     walk = phone.call(ADMIN_MOBILE, ["3"])
-    assert walk.says_before_first_dial == 1
+    assert walk.says_before_first_dial == 2  # greeting with menu, the offer of English
     assert "PIN" not in walk.heard()
     assert "Second Level, Kasse unbekannt, gesetzliche Änderungen" in walk.transcript
 
@@ -243,7 +244,7 @@ def test_no_active_contract_gets_the_email_address_and_a_hangup(
     phone: Phone, customers, agents, session: Session, status: dict[str, object]
 ) -> None:
     customers(stations={"1": [STATION]}, **status)
-    walk = phone.call(STATION, ["1"])
+    walk = phone.call(STATION, [""])  # no message for the office (test_office_message.py)
     assert "kein aktiver Supportvertrag" in walk.heard()
     assert "support@kassen-hotline.example" in walk.heard()
     assert walk.dialed == [] and walk.ended_by == "hangup"

@@ -139,6 +139,7 @@ def _pages(session: Session) -> list[str]:
         "/agents",
         "/import",
         "/reports",
+        "/office-messages",
     ]
 
 

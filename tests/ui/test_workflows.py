@@ -4,6 +4,8 @@ the import by upload, contract cancellation/termination and the reports."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from hotline.models import (
     Ticket,
     TicketNote,
 )
+from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
 from tests.callbacks.conftest import PUBLIC_URL
 from tests.factories import make_contract
@@ -185,6 +188,30 @@ def test_twilio_refusing_the_call_is_shown_in_german_with_its_message(
     assert cb.status == "due" and cb.claimed_by_id == agents["agent"]
     # The same agent may try again at once.
     assert "Rückruf starten" in agent_client.get("/callbacks").get_data(as_text=True)
+
+
+def test_a_callback_that_cannot_start_for_a_missing_setting_is_explained_in_german(
+    agent_client: FlaskClient,
+    session: Session,
+    clock: FixedClock,
+    rt: Runtime,
+    agents: dict[str, int],
+    twilio_stub: TwilioStub,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(rt, "settings", replace(rt.settings, public_url=None))
+    cb_id = add_callback(session, clock)
+    post(agent_client, f"/callbacks/{cb_id}/claim")
+    with caplog.at_level(logging.WARNING, logger="callback.pages"):
+        text = post(agent_client, f"/callbacks/{cb_id}/dial")
+    assert "Der Rückruf konnte nicht gestartet werden." in text
+    assert "nicht vollständig eingerichtet" in text
+    assert "HOTLINE_PUBLIC_URL" not in text and "must be set" not in text
+    # The English detail stays in the log, for whoever sets the hotline up.
+    assert "HOTLINE_PUBLIC_URL must be set" in caplog.text
+    assert twilio_stub.requests == []
+    assert fresh(session, cb_id).status == "claimed"
 
 
 def test_a_lost_claim_names_who_has_it_and_the_row_shows_it_taken(
