@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
 from callback.queue.waiting import keep_place
-from callback.requests import request_callback
+from callback.requests import callback_of_call, request_callback
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
@@ -166,7 +166,7 @@ class Step:
 
     def callback(self) -> Callback | None:
         """The call's callback request, if it left one."""
-        return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
+        return callback_of_call(self.session, self.call_id)
 
     def available_phones(self) -> list[str]:
         """The phones of the agents to ring now (hotline.accounts.agents.AVAILABLE_AGENTS)."""
