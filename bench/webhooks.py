@@ -746,7 +746,7 @@ def lookup_us(small_url: str, full_url: str, numbers: int, rounds: int = 9) -> t
     import random
 
     from hotline.db import make_engine, unpinged
-    from ivr_flows.call_row import matches_of_number
+    from ivr_flows.fastpath.call_row import matches_of_number
 
     rng = random.Random(6)
     sizes: list[tuple[Any, int, list[float]]] = [

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.lifecycle import CALLING, CLAIMED, DONE, attempt_failed, call_not_started, move
 from callback.queue.presence import agent_busy, free_agents_of
+from callback.requests import callback_and_customer
 from hotline.categories import BY_KEY
-from hotline.models import Callback, CallbackAttempt, Contract, Customer
+from hotline.models import Callback, CallbackAttempt
 from hotline.runtime import Runtime
 from hotline.settings import Settings
 from ivr_flows.prompts import Prompts
@@ -51,12 +51,7 @@ def answer(rt: Runtime, hook: Webhook) -> str:
     callback_id = hook.path_args["callback_id"]
     response = VoiceResponse()
     with rt.sessions() as session:
-        row = session.execute(
-            select(Callback, Customer.name)
-            .outerjoin(Contract, Contract.id == Callback.contract_id)
-            .outerjoin(Customer, Customer.id == Contract.customer_id)
-            .where(Callback.id == callback_id)
-        ).first()
+        row = callback_and_customer(session, callback_id)
     attempt_id = _attempt_id(hook.args)
     if row is None or row[0].status != CALLING or attempt_id is None:
         _say(rt.settings, response, "Dieser Rückruf ist nicht mehr offen. Auf Wiederhören.")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.calendar import BusinessCalendar
 from hotline.categories import category as category_of
-from hotline.models import Callback, Ticket
+from hotline.models import Callback, Contract, Customer, Ticket
 
 OPEN_STATUSES = ("queued", "due", "claimed", "calling")
 
@@ -102,3 +102,19 @@ def one_ticket(session: Session, callback: Callback, ticket: Ticket | None, now:
     ticket.closed_at = now
     if kept is not None and not ticket.subject:
         ticket.subject = f"Wiederholter Anruf zu Ticket {kept.number} (offener Rückruf)"
+
+
+def callback_of_call(session: Session, call_id: int) -> Callback | None:
+    """The callback request the call left, if any."""
+    return session.scalar(select(Callback).where(Callback.call_id == call_id))
+
+
+def callback_and_customer(session: Session, callback_id: int) -> tuple[Callback, str | None] | None:
+    """The callback with its customer's name (None for a caller without a contract)."""
+    row = session.execute(
+        select(Callback, Customer.name)
+        .outerjoin(Contract, Contract.id == Callback.contract_id)
+        .outerjoin(Customer, Customer.id == Contract.customer_id)
+        .where(Callback.id == callback_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None

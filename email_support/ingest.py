@@ -32,7 +32,6 @@ from hotline.models import (
     UndeliverableAddress,
     table_of,
 )
-from hotline.prepared import Prepared
 from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
 
@@ -42,7 +41,7 @@ _QUOTE_START = re.compile(
     re.IGNORECASE,
 )
 _MAILS, _TICKETS = table_of(Mail), table_of(Ticket)
-_KNOWN = Prepared(
+_KNOWN = (
     select(_MAILS.c.id, _TICKETS.c.number)
     .outerjoin(_TICKETS, _TICKETS.c.id == _MAILS.c.ticket_id)
     .where(_MAILS.c.dedup_key == bindparam("dedup_key"))
@@ -100,8 +99,8 @@ def _stored(rt: Runtime, parsed: ParsedMail, now: datetime) -> Ingested:
 
 
 def _known(session: Session, key: str) -> Ingested | None:
-    rows = _KNOWN.rows(session.connection(), {"dedup_key": key})
-    return Ingested("duplicate", rows[0][0], rows[0][1]) if rows else None
+    row = session.execute(_KNOWN, {"dedup_key": key}).first()
+    return Ingested("duplicate", row[0], row[1]) if row is not None else None
 
 
 def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) -> Ingested:

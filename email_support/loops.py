@@ -11,21 +11,18 @@ from sqlalchemy.orm import Session
 
 from email_support.parsing import ParsedMail
 from hotline.models import Mail, table_of
-from hotline.prepared import Prepared
 
 _BULK = frozenset({"bulk", "junk", "list"})
 # An address an SMTP server takes as it is: ASCII local part and a dotted domain.
 _DELIVERABLE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ROBOTS = ("mailer-daemon", "postmaster")
 _MAILS = table_of(Mail)
-# Run for every answer the hotline would send: on the hot path's statements.
-_AUTO_ANSWERS_SINCE = Prepared(
-    select(func.count(_MAILS.c.id)).where(
-        _MAILS.c.to_address == bindparam("recipient"),
-        _MAILS.c.auto == true(),
-        _MAILS.c.direction == "out",
-        _MAILS.c.created_at > bindparam("since"),
-    )
+# Run for every answer the hotline would send: built once.
+_AUTO_ANSWERS_SINCE = select(func.count(_MAILS.c.id)).where(
+    _MAILS.c.to_address == bindparam("recipient"),
+    _MAILS.c.auto == true(),
+    _MAILS.c.direction == "out",
+    _MAILS.c.created_at > bindparam("since"),
 )
 
 
@@ -60,7 +57,7 @@ def why_no_auto_answer(mail: ParsedMail, own_address: str) -> str | None:
 
 def over_hourly_limit(session: Session, address: str, now: datetime, per_hour: int) -> bool:
     """True when `address` had `per_hour` automatic answers in the last hour already."""
-    sent = _AUTO_ANSWERS_SINCE.scalar(
-        session.connection(), {"recipient": address, "since": now - timedelta(hours=1)}
+    sent = session.scalar(
+        _AUTO_ANSWERS_SINCE, {"recipient": address, "since": now - timedelta(hours=1)}
     )
     return (sent or 0) >= per_hour

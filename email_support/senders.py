@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from hotline.contracts import is_entitled, status_on
 from hotline.models import Contact, Contract, Customer, table_of
 from hotline.models.customers import facts_of
-from hotline.prepared import Prepared
 
 CUSTOMER, ADMIN = "customer", "admin"
 _DIGITS = re.compile(r"(?<![\d#])(\d{3,20})(?!\d)")
@@ -85,7 +84,7 @@ def _matches_as(role: str) -> Select[Any]:
 
 
 # Every mail is matched: one statement, both ways (each uses its lower(email) index).
-_MATCHES = Prepared(union_all(_matches_as(CUSTOMER), _matches_as(ADMIN)))  # type: ignore[arg-type]
+_MATCHES = union_all(_matches_as(CUSTOMER), _matches_as(ADMIN))
 
 
 def sender_contracts(session: Session, address: str, today: date) -> list[SenderContract]:
@@ -93,7 +92,7 @@ def sender_contracts(session: Session, address: str, today: date) -> list[Sender
     if not address:
         return []
     found: dict[tuple[int, str], SenderContract] = {}
-    for values in _MATCHES.rows(session.connection(), {"sender": address}):
+    for values in session.execute(_MATCHES, {"sender": address}):
         row = _MatchRow(*values)
         found[(row.id, row.role)] = SenderContract(
             contract_id=row.id,

@@ -14,8 +14,7 @@ from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline import late_begin
-from hotline.sqlite_writers import QueuedConnection
+from ivr_flows.fastpath.engines import SQLITE_CONNECTION, install, webhook_engine_options
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_LOCK_WAIT_SECONDS = 5
@@ -34,8 +33,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # instead of failing at once, and let readers run beside a writer. The wait
         # stays well under Twilio's 15 s webhook limit, so a caller whose step
         # cannot get the lock still hears our own fallback, not Twilio's error.
-        # QueuedConnection: writers of all processes take turns without SQLite's naps.
-        connect_args = {"timeout": SQLITE_LOCK_WAIT_SECONDS, "factory": QueuedConnection}
+        # The fast path's connection class: writers of all processes take turns without
+        # SQLite's naps.
+        connect_args = {"timeout": SQLITE_LOCK_WAIT_SECONDS, "factory": SQLITE_CONNECTION}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -51,30 +51,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     engine = create_engine(url, **kwargs)
     _pre_ping(engine)
-    late_begin.install(engine)
+    install(engine)
     return engine
 
 
 def make_webhook_engine(engine: Engine, url: str, **kwargs: Any) -> Engine:
-    """The voice webhooks' engine: on PostgreSQL a pool of its own whose connections read
-    in autocommit for good (late_begin sends BEGIN at a step's first write), on SQLite
-    `engine` itself.
-
-    Switching a shared connection to autocommit and back cost every step a good part of
-    its connection handling; and psycopg drops its prepared statements at every rollback,
-    which the pages' read-only requests end with, so on a shared pool the webhooks'
-    statements were prepared again and again.
-    """
-    if engine.dialect.name != "postgresql":
-        return engine
-    # psycopg prepares nothing itself here: hotline.prepared does, for the hot statements
-    # (hotline/prepared_libpq.py), and psycopg's rollbacks would deallocate those too.
-    connect_args = {
-        "connect_timeout": 5,
-        **kwargs.pop("connect_args", {}),
-        "prepare_threshold": None,
-    }
-    return make_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect_args, **kwargs)
+    """The voice webhooks' engine: on PostgreSQL a pool of its own, on SQLite `engine`
+    itself (ivr_flows/fastpath/engines.py says why)."""
+    options = webhook_engine_options(engine, kwargs)
+    return engine if options is None else make_engine(url, **options)
 
 
 # Set by callers that retry once when a pooled connection turns out dead (see `unpinged`).

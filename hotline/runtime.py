@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.calendar import BusinessCalendar
 from hotline.clock import Clock, FixedClock, SystemClock
 from hotline.db import make_engine, make_session_factory, make_webhook_engine
-from hotline.held_connections import HeldConnections
 from hotline.settings import CalendarSettings, Settings
+from ivr_flows.fastpath.connections import HeldConnections
 
 
 @dataclass

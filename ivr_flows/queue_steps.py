@@ -14,12 +14,10 @@ retried request gets the same answer from the step store and a new loop a new on
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
-from hotline.models import Agent, table_of
 from hotline.runtime import Runtime
 from ivr_flows.callback_flow import offer_callback
 from ivr_flows.registry import step
@@ -30,7 +28,6 @@ from ivr_flows.whisper import whisper
 QUEUE_NAME = "hotline"
 # Seconds of silence between announcements when no hold sound is set.
 HOLD_PAUSE_SECONDS = 20
-_AGENTS = table_of(Agent)
 
 
 def before_ringing(
@@ -42,16 +39,7 @@ def before_ringing(
     call = step.call
     if not phones and presence.on_duty(step.conn) == 0:
         return None
-    step.write_with_answer(  # with the step's answer: the call's progress
-        *waiting.new_offer(
-            call_sid=call.call_sid,
-            call_id=step.call_id,
-            contract_id=call.contract_id,
-            category=category,
-            now=step.now,
-            queued=not phones,
-        )
-    )
+    step.offer_to_agents(category, queued=not phones)
     if phones:
         return None
     call.outcome = "queued"
@@ -156,7 +144,7 @@ def connect(step: Step) -> VoiceResponse:
     """POST /voice/queue/connect?agent=A: dial that agent (with the whisper) for the caller."""
     response = new_response()
     agent_id = _agent(step)
-    phone = step.conn.scalar(select(_AGENTS.c.phone).where(_AGENTS.c.id == agent_id))
+    phone = presence.phone_of(step.conn, agent_id)
     if phone is None:  # the agent was deleted meanwhile: back into the queue
         return _queue_again(step, response)
     step.call.outcome = "agent_ringing"
@@ -211,6 +199,4 @@ def _queue_again(step: Step, response: VoiceResponse) -> VoiceResponse:
 
 def call_over(step: Step) -> None:
     """The call's conversation or ring ended (a `<Dial action>`): its agent is free again."""
-    sid = step.call.call_sid
-    for write, params in presence.free_writes(sid) + waiting.end_writes(sid, step.now):
-        step.write_with_answer(write, params)
+    step.conversation_over()

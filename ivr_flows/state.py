@@ -12,33 +12,33 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
 from twilio.twiml.voice_response import VoiceResponse
 
+from callback.queue import presence, waiting
 from callback.queue.waiting import keep_place
-from callback.requests import one_ticket, request_callback
+from callback.requests import callback_of_call, one_ticket, request_callback
 from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_admin_pin
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
 from hotline.models import Callback, Contract, OfficeMessage, PinAttempt, Ticket
 from hotline.office_messages import keep_recording, leave_office_message
-from hotline.prepared import Prepared
 from hotline.runtime import Runtime
-from hotline.tickets import categorise_call_ticket, insert_ticket, ticket_values
-from ivr_flows.call_row import (
+from hotline.tickets import categorise_call_ticket, ticket_of_call, ticket_values
+from ivr_flows.fastpath.call_row import (
     CallRow,
+    Write,
     available_phones,
     matches_of_number,
     save,
     save_with_answer,
 )
+from ivr_flows.fastpath.tickets import open_phone_ticket
 from ivr_flows.prompts import LANGUAGES, Prompts
 from ivr_flows.registry import url_of
 from ivr_flows.twiml import Voice
-
-# Built once per process: building a statement costs about as much as running it.
-_CALL_TICKET = select(Ticket).where(Ticket.call_id == bindparam("call_id"))
 
 
 def voice_of(rt: Runtime, language: str | None = None) -> Voice:
@@ -75,7 +75,7 @@ class Step:
     voice: Voice = field(init=False)
     language_switched: bool = field(init=False, default=False)
     _session: Session | None = field(init=False, default=None)
-    _later: list[tuple[Prepared, dict[str, Any]]] = field(init=False, default_factory=list)
+    _later: list[Write] = field(init=False, default_factory=list)
     _ticket: dict[str, Any] | None = field(init=False, default=None)  # to open with the call
 
     def __post_init__(self) -> None:
@@ -115,11 +115,12 @@ class Step:
             self._session = Session(bind=self.conn, expire_on_commit=False)
         return self._session
 
-    def write_with_answer(self, statement: Prepared, params: dict[str, Any]) -> None:
-        """Run this write (an UPDATE whose result is not needed) with the step's answer: on
-        PostgreSQL in the same statement (call_row.save_with_answer). It is part of the
-        call's progress, and commits like it: where that is the step's only write, without
-        waiting for the disk (hotline/relaxed_commit.py)."""
+    def write_with_answer(self, statement: UpdateBase, params: dict[str, Any]) -> None:
+        """Run this write of a domain (an UPDATE or INSERT whose result is not needed, bind
+        names of its own) with the step's answer: on PostgreSQL in the same statement
+        (ivr_flows/fastpath/call_row.py). It is part of the call's progress, and commits
+        like it: where that is the step's only write, without waiting for the disk. For
+        the intent methods below; handlers ask for an intent."""
         self._later.append((statement, params))
 
     def finish(self, key: str, twiml: str) -> None:
@@ -196,13 +197,35 @@ class Step:
         keep_recording(message, recording_url, seconds)
         return message
 
+    def offer_to_agents(self, category: str, *, queued: bool) -> None:
+        """Offer the call to the agents for the first time (callback.queue.waiting.new_offer):
+        rung at once, or (`queued`) waiting in the live queue; with the step's answer."""
+        self.write_with_answer(
+            *waiting.new_offer(
+                call_sid=self.call.call_sid,
+                call_id=self.call_id,
+                contract_id=self.call.contract_id,
+                category=category,
+                now=self.now,
+                queued=queued,
+            )
+        )
+
+    def conversation_over(self) -> None:
+        """The call's conversation or ring with an agent ended: the agent is free again
+        (callback.queue.presence.free_writes) and its queue entry ends
+        (callback.queue.waiting.end_writes); with the step's answer."""
+        sid = self.call.call_sid
+        for write, params in presence.free_writes(sid) + waiting.end_writes(sid, self.now):
+            self.write_with_answer(write, params)
+
     def callback(self) -> Callback | None:
         """The call's callback request: the one it joined (its id as `cb` in the URL, which
         Twilio signs), else the one it left, if any."""
         joined = self.args.get("cb", "")
         if joined.isdigit():
             return self.session.get(Callback, int(joined))
-        return self.session.scalar(select(Callback).where(Callback.call_id == self.call_id))
+        return callback_of_call(self.session, self.call_id)
 
     def available_phones(self) -> list[str]:
         """The phones of the agents to ring now (hotline.accounts.agents.AVAILABLE_AGENTS)."""
@@ -250,7 +273,7 @@ class Step:
         if self.call.id is None:
             self._ticket = values
         else:
-            insert_ticket(self.conn, {**values, "call_id": self.call.id})
+            open_phone_ticket(self.conn, {**values, "call_id": self.call.id})
 
     @property
     def contract(self) -> Contract | None:
@@ -261,9 +284,9 @@ class Step:
     @property
     def ticket(self) -> Ticket | None:
         if self._ticket is not None:  # opened in this step: written now, to be found
-            insert_ticket(self.conn, {**self._ticket, "call_id": self.call_id}, new_call=True)
+            open_phone_ticket(self.conn, {**self._ticket, "call_id": self.call_id}, new_call=True)
             self._ticket = None
-        return self.session.scalar(_CALL_TICKET, {"call_id": self.call_id})
+        return ticket_of_call(self.session, self.call_id)
 
 
 def new_response() -> VoiceResponse:

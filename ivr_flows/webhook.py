@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
-from hotline.db import connection_was_dead, unpinged
-from hotline.late_begin import begin_at_first_write
+from hotline.db import connection_was_dead
 from hotline.runtime import Runtime
-from ivr_flows import call_row
 from ivr_flows.fallback import fallback_twiml
+from ivr_flows.fastpath import call_row
+from ivr_flows.fastpath.connections import webhook_transaction
 from ivr_flows.state import Step
 from ivr_flows.twiml import xml
 
@@ -91,12 +91,7 @@ def run_step(
     for attempt in (1, 2):
         try:
             now = rt.clock.now()
-            with (
-                unpinged(),
-                rt.webhook_connections.connection() as conn,
-                begin_at_first_write(conn),
-                conn.begin(),
-            ):
+            with webhook_transaction(rt) as conn:
                 # A step is stored in the transaction that inserts its call and calls are
                 # never deleted, so without a call row there is no stored answer either.
                 if first and attempt == 1:

@@ -6,13 +6,13 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Connection
 from twilio.twiml.voice_response import VoiceResponse
 
 from callback.queue import presence, waiting
 from hotline.categories import category
 from hotline.db import transaction
+from hotline.directory.lookup import contract_of_call
 from hotline.models import Call, Contract, Station
 from hotline.runtime import Runtime
 from ivr_flows.prompts import Prompts
@@ -33,16 +33,9 @@ def whisper(rt: Runtime, hook: Webhook) -> str:
     parent = hook.args.get("parent")
     try:
         with transaction(rt.sessions) as session:
-            # One query: the call with its contract, customer and station.
-            row = session.execute(
-                select(Call, Contract, Station)
-                .outerjoin(Contract, Contract.id == Call.contract_id)
-                .outerjoin(Station, Station.id == Call.station_id)
-                .options(joinedload(Contract.customer))
-                .where(Call.call_sid == parent)
-            ).first()
-            if row is not None and row.Contract is not None:
-                text = _whisper_text(row.Call, row.Contract, row.Station, prompts)
+            found = contract_of_call(session, parent) if parent is not None else None
+            if found is not None and found.contract is not None:
+                text = _whisper_text(found.call, found.contract, found.station, prompts)
             agent_answered(session.connection(), hook.form, parent or "", rt.clock.now())
     except Exception:  # the agent still gets the call, with a shorter whisper
         log.exception("whisper for %s failed", parent)

@@ -9,7 +9,7 @@ from hotline.accounts.agents import agent_for_token
 from hotline.accounts.secrets import check_password
 from hotline.models import Agent, ApiToken
 from hotline.runtime import Runtime
-from ivr_flows.call_row import available_phones
+from ivr_flows.fastpath.call_row import available_phones
 
 
 def test_add_agent_with_password_and_switch_availability(

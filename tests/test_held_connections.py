@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from hotline.held_connections import HeldConnections
-from hotline.late_begin import begin_at_first_write
 from hotline.runtime import Runtime
+from ivr_flows.fastpath.connections import HeldConnections
+from ivr_flows.fastpath.transactions import begin_at_first_write
 from tests.conftest import postgresql_only
 
 INSERT = text("INSERT INTO counters (name, value) VALUES (:name, 0)")

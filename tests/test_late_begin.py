@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Connection, Engine, select, text
 
-from hotline.late_begin import begin_at_first_write, single_write
 from hotline.models import Counter
-from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from ivr_flows.fastpath.statements import Prepared
+from ivr_flows.fastpath.transactions import begin_at_first_write, single_write
 from tests.conftest import postgresql_only
 
 INSERT = text("INSERT INTO counters (name, value) VALUES (:name, 0)")

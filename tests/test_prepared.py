@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from hotline.late_begin import begin_at_first_write
 from hotline.models import Call, Counter
-from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from ivr_flows.fastpath.statements import Prepared
+from ivr_flows.fastpath.transactions import begin_at_first_write
 from tests.conftest import postgresql_only
 
 CALLS = cast(Table, Call.__table__)

@@ -1,4 +1,4 @@
-"""hotline.prepared_libpq: the webhooks' hot statements prepared once per PostgreSQL
+"""ivr_flows.fastpath.libpq: the webhooks' hot statements prepared once per PostgreSQL
 connection and run through libpq, with psycopg's errors and SQLAlchemy's invalidation."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from hotline import prepared_libpq
 from hotline.models import Call
-from hotline.prepared import Prepared
 from hotline.runtime import Runtime
+from ivr_flows.fastpath import libpq
+from ivr_flows.fastpath.statements import Prepared
 from tests.conftest import postgresql_only
 
 CALLS = cast(Table, Call.__table__)
@@ -27,15 +27,15 @@ def pg(rt: Runtime) -> Runtime:
 
 
 def test_binds_are_numbered_once_each_and_a_literal_percent_is_plain_again() -> None:
-    statement = prepared_libpq.statement("SELECT %(a)s, %(b)s::VARCHAR, %(a)s WHERE x LIKE 'x%%'")
+    statement = libpq.statement("SELECT %(a)s, %(b)s::VARCHAR, %(a)s WHERE x LIKE 'x%%'")
     assert statement.sql == b"SELECT $1, $2::VARCHAR, $1 WHERE x LIKE 'x%'"
     assert statement.binds == ("a", "b")
-    assert statement.name != prepared_libpq.statement("SELECT 1").name
+    assert statement.name != libpq.statement("SELECT 1").name
 
 
 def test_only_the_webhooks_connections_run_statements_through_libpq(pg: Runtime) -> None:
     with pg.webhook_engine.connect() as conn:
-        assert prepared_libpq.usable(conn.connection.dbapi_connection)
+        assert libpq.usable(conn.connection.dbapi_connection)
         assert BY_SID.first(conn, {"sid": "CA-none"}) is None
         assert BY_SID.first(conn, {"sid": "CA-other"}) is None
         # One prepared statement, under this module's name, and none of psycopg's own.
@@ -43,7 +43,7 @@ def test_only_the_webhooks_connections_run_statements_through_libpq(pg: Runtime)
             BY_SID._compiled[("postgresql", frozenset({"sid"}))].libpq.name.decode()  # type: ignore[union-attr]
         ]
     with pg.engine.connect() as conn:  # psycopg prepares here itself, and may deallocate
-        assert not prepared_libpq.usable(conn.connection.dbapi_connection)
+        assert not libpq.usable(conn.connection.dbapi_connection)
 
 
 def test_a_statement_deallocated_behind_its_back_is_prepared_again(pg: Runtime) -> None:

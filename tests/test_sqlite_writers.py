@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from hotline.sqlite_writers import QueuedConnection
+from ivr_flows.fastpath.sqlite_writers import QueuedConnection
 
 
 def connect(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
@@ -153,7 +153,7 @@ def test_someone_elses_alarm_is_left_alone(db: Path) -> None:
 def test_writers_of_other_processes_queue_too(db: Path) -> None:
     script = f"""
 import sqlite3, sys, time
-from hotline.sqlite_writers import QueuedConnection
+from ivr_flows.fastpath.sqlite_writers import QueuedConnection
 conn = sqlite3.connect({str(db)!r}, factory=QueuedConnection)
 conn.execute("INSERT INTO t VALUES ('other process', 0)")
 print("holding", flush=True)
@@ -205,7 +205,7 @@ def test_closing_a_connection_whose_wait_timed_out_leaves_the_queue_intact(
 
 def fdatasyncs(monkeypatch: pytest.MonkeyPatch, db: Path) -> list[tuple[str, bool]]:
     """Record the queue's own log syncs: (file, whether the queue was held meanwhile)."""
-    import hotline.sqlite_writers as writers
+    import ivr_flows.fastpath.sqlite_writers as writers
 
     real = os.fdatasync
     seen: list[tuple[str, bool]] = []

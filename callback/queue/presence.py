@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy.sql.dml import Update
 
 from hotline.models import Agent, Call, table_of
-from hotline.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,12 @@ def agent_answered(conn: Connection, *, phone: str, call_sid: str, now: datetime
     return int(agent_id)
 
 
+def phone_of(conn: Connection, agent_id: int) -> str | None:
+    """The agent's phone; None for an agent that no longer exists."""
+    phone = conn.scalar(select(AGENTS.c.phone).where(AGENTS.c.id == agent_id))
+    return str(phone) if phone is not None else None
+
+
 def agent_busy(conn: Connection, agent_id: int, call_sid: str, now: datetime) -> None:
     """The agent answered a callback's leg `call_sid`: busy until that call ends."""
     conn.execute(
@@ -50,20 +56,20 @@ def agent_busy(conn: Connection, agent_id: int, call_sid: str, now: datetime) ->
 
 
 # The call whose sid is bound is over: its agent is free (bind names unique among the
-# statements a step writes with its answer, see ivr_flows.state.Step.write_with_answer).
-FREE_BUSY = Prepared(
+# statements a webhook writes with its answer, ivr_flows/fastpath/call_row.py).
+FREE_BUSY = (
     update(AGENTS)
     .where(AGENTS.c.busy_call_sid == bindparam("qfb_sid"))
     .values(busy_call_sid=None, busy_since=None)
 )
-FREE_RESERVED = Prepared(
+FREE_RESERVED = (
     update(AGENTS)
     .where(AGENTS.c.reserved_for == bindparam("qfr_sid"))
     .values(reserved_for=None, reserved_until=None)
 )
 
 
-def free_writes(call_sid: str) -> list[tuple[Prepared, dict[str, Any]]]:
+def free_writes(call_sid: str) -> list[tuple[Update, dict[str, Any]]]:
     """The writes that free the agent of call `call_sid` (busy with it or reserved for it)."""
     return [(FREE_BUSY, {"qfb_sid": call_sid}), (FREE_RESERVED, {"qfr_sid": call_sid})]
 
@@ -72,7 +78,7 @@ def free_agents_of(conn: Connection, call_sid: str) -> int:
     """The call `call_sid` is over: its agent is free again (busy with it or reserved for it)."""
     if not call_sid:
         return 0
-    return sum(write.rowcount(conn, params) for write, params in free_writes(call_sid))
+    return sum(conn.execute(write, params).rowcount for write, params in free_writes(call_sid))
 
 
 def reserve(conn: Connection, agent_id: int, call_sid: str, until: datetime) -> bool:

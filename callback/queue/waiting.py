@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert, Update
 
 from callback.requests import priority_for
 from hotline.models import Call, Callback, QueueEntry, table_of
-from hotline.prepared import Prepared
 
 ENTRIES = table_of(QueueEntry)
 CALLBACKS = table_of(Callback)
@@ -74,7 +74,7 @@ def new_offer(
     category: str,
     now: datetime,
     queued: bool,
-) -> tuple[Prepared, dict[str, Any]]:
+) -> tuple[Insert, dict[str, Any]]:
     """The INSERT of a call offered to the agents for the first time: rung at once, or
     (`queued`) waiting in the queue."""
     values = {
@@ -88,7 +88,7 @@ def new_offer(
         "offered_at": now,
         "rest_failures": 0,
     }
-    return _NEW_OFFER, {f"qo_{k}": v for k, v in values.items()}
+    return NEW_OFFER, {f"qo_{k}": v for k, v in values.items()}
 
 
 def offer(conn: Connection, **details: Any) -> None:
@@ -96,8 +96,7 @@ def offer(conn: Connection, **details: Any) -> None:
     keeps its first time and place."""
     known = find(conn, details["call_sid"])
     if known is None:
-        statement, params = new_offer(**details)
-        statement.rowcount(conn, params)
+        conn.execute(*new_offer(**details))
         return
     changed: dict[str, object] = {"agent_id": None, "ended_at": None}
     changed["status"] = WAITING if details["queued"] else RINGING
@@ -119,9 +118,7 @@ def callbacks_ahead(conn: Connection, priority: int, offered_at: datetime) -> in
         .select_from(CALLBACKS.join(ENTRIES, ENTRIES.c.callback_id == CALLBACKS.c.id))
         .where(
             CALLBACKS.c.status == "due",
-            tuple_(CALLBACKS.c.priority, CALLBACKS.c.requested_at) < tuple_(priority, offered_at)
-            if conn.dialect.name == "postgresql"
-            else or_(
+            or_(
                 CALLBACKS.c.priority < priority,
                 and_(CALLBACKS.c.priority == priority, CALLBACKS.c.requested_at < offered_at),
             ),
@@ -228,13 +225,14 @@ def answered(conn: Connection, call_sid: str, agent_id: int | None, now: datetim
 
 
 _NOW = ENTRIES.c.ended_at.type
-# Bind names unique among the statements a step writes with its answer.
-_END_ANSWERED = Prepared(
+# Bind names unique among the statements a webhook writes with its answer
+# (ivr_flows/fastpath/call_row.py).
+END_ANSWERED = (
     update(ENTRIES)
     .where(ENTRIES.c.call_sid == bindparam("qea_sid"), ENTRIES.c.status == ANSWERED)
     .values(ended_at=func.coalesce(ENTRIES.c.ended_at, bindparam("qea_now", type_=_NOW)))
 )
-_END_RINGING = Prepared(
+END_RINGING = (
     update(ENTRIES)
     .where(ENTRIES.c.call_sid == bindparam("qer_sid"), ENTRIES.c.status == RINGING)
     .values(status=UNANSWERED, ended_at=bindparam("qer_now", type_=_NOW))
@@ -243,25 +241,23 @@ _OFFER_COLUMNS = (
     "call_sid", "call_id", "contract_id", "category", "priority", "status", "queued",
     "offered_at", "rest_failures",
 )  # fmt: skip
-_NEW_OFFER = Prepared(
-    insert(ENTRIES).values(
-        {name: bindparam(f"qo_{name}", type_=ENTRIES.c[name].type) for name in _OFFER_COLUMNS}
-    )
+NEW_OFFER = insert(ENTRIES).values(
+    {name: bindparam(f"qo_{name}", type_=ENTRIES.c[name].type) for name in _OFFER_COLUMNS}
 )
 
 
-def end_writes(call_sid: str, now: datetime) -> list[tuple[Prepared, dict[str, Any]]]:
+def end_writes(call_sid: str, now: datetime) -> list[tuple[Update, dict[str, Any]]]:
     """The call is over: an answered call ends; a ring nobody answered is unanswered."""
     return [
-        (_END_ANSWERED, {"qea_sid": call_sid, "qea_now": now}),
-        (_END_RINGING, {"qer_sid": call_sid, "qer_now": now}),
+        (END_ANSWERED, {"qea_sid": call_sid, "qea_now": now}),
+        (END_RINGING, {"qer_sid": call_sid, "qer_now": now}),
     ]
 
 
 def call_ended(conn: Connection, call_sid: str, now: datetime) -> None:
     """`end_writes`, now."""
     for write, params in end_writes(call_sid, now):
-        write.rowcount(conn, params)
+        conn.execute(write, params)
 
 
 def close_ended(conn: Connection, now: datetime) -> int:

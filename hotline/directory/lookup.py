@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hotline.contracts import ContractFacts
-from hotline.models import Contact, Contract, Customer, PhoneNumber, Station, table_of
+from hotline.models import Call, Contact, Contract, Customer, PhoneNumber, Station, table_of
 from hotline.models.customers import facts_of
 
 
@@ -142,3 +142,24 @@ def find_station(contract: Contract, station_number: str) -> Station | None:
         if (station.number.lstrip("0") or "0") == wanted:
             return station
     return None
+
+
+class CallContract(NamedTuple):
+    """A call with its contract (and the contract's customer) and station, as identified."""
+
+    call: Call
+    contract: Contract | None
+    station: Station | None
+
+
+def contract_of_call(session: Session, call_sid: str) -> CallContract | None:
+    """The call with this CallSid, its contract with the customer, and its station: one
+    query."""
+    row = session.execute(
+        select(Call, Contract, Station)
+        .outerjoin(Contract, Contract.id == Call.contract_id)
+        .outerjoin(Station, Station.id == Call.station_id)
+        .options(joinedload(Contract.customer))
+        .where(Call.call_sid == call_sid)
+    ).first()
+    return CallContract(row.Call, row.Contract, row.Station) if row is not None else None

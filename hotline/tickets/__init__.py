@@ -4,9 +4,9 @@ from hotline.categories import KEYS as CATEGORIES
 from hotline.tickets.opening import (
     CHANNELS,
     categorise_call_ticket,
-    insert_ticket,
     next_ticket_number,
     open_ticket,
+    ticket_of_call,
     ticket_values,
 )
 
@@ -14,8 +14,8 @@ __all__ = [
     "CATEGORIES",
     "CHANNELS",
     "categorise_call_ticket",
-    "insert_ticket",
     "next_ticket_number",
     "open_ticket",
+    "ticket_of_call",
     "ticket_values",
 ]

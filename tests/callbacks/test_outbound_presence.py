@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hotline.models import Agent
-from ivr_flows.call_row import available_phones
+from ivr_flows.fastpath.call_row import available_phones
 from tests.callbacks.conftest import AGENT_PHONE, TwilioStub, World
 from tests.callbacks.test_outbound import _dialled, _signed_post
 

@@ -1,5 +1,6 @@
-"""hotline.relaxed_commit: a call's progress commits without waiting for the disk (PostgreSQL
-and SQLite), and nothing else does: not a new call, a ticket, a callback or a PIN attempt."""
+"""ivr_flows.fastpath.transactions.relaxed_commit: a call's progress commits without waiting
+for the disk (PostgreSQL and SQLite), and nothing else does: not a new call, a ticket, a
+callback or a PIN attempt."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from sqlalchemy import event, text, update
 
 from hotline.clock import FixedClock
 from hotline.models import Agent, table_of
-from hotline.relaxed_commit import relaxed_commit
 from hotline.runtime import Runtime
+from ivr_flows.fastpath.transactions import relaxed_commit
 from tests.conftest import berlin, postgresql_only
 from tests.ivr.conftest import Phone
 
@@ -53,7 +54,7 @@ def test_the_condition_turns_synchronous_commit_off_for_its_own_transaction_only
 class Request:
     path: str
     statements: list[str] = field(default_factory=list)
-    syncs: int = 0  # fdatasyncs of SQLite's write-ahead log (hotline/sqlite_writers.py)
+    syncs: int = 0  # fdatasyncs of SQLite's write-ahead log (ivr_flows/fastpath/sqlite_writers.py)
 
     @property
     def writes(self) -> list[str]:

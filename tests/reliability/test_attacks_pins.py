@@ -41,7 +41,7 @@ class PinChecks:
 
 
 # Calls at once: a web server's worker threads, within the webhooks' connection pool (each
-# thread keeps a connection of its own, hotline/held_connections.py).
+# thread keeps a connection of its own, ivr_flows/fastpath/connections.py).
 WORKERS = 12
 
 

@@ -8,7 +8,7 @@ the column types' bind and result processing is applied (UTC datetimes on SQLite
 are SQLAlchemy's (IntegrityError, connection invalidation on a disconnect); and it runs in
 the connection's transaction. Of SQLAlchemy's events only `before_cursor_execute` fires
 (with no execution context); SQL echo does not show these statements. On the webhooks'
-PostgreSQL connections the statement goes to libpq directly (hotline/prepared_libpq.py);
+PostgreSQL connections the statement goes to libpq directly (libpq.py);
 elsewhere to a DBAPI cursor.
 """
 
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
-from hotline import prepared_libpq
+from ivr_flows.fastpath import libpq as direct
 
 Processor = Callable[[Any], Any] | None
 
@@ -36,7 +36,7 @@ class _Compiled:
     literals: dict[str, Any]  # values the statement carries itself (e.g. status="open")
     binds: dict[str, Processor]
     keys: tuple[str, ...]  # result columns
-    libpq: prepared_libpq.Statement | None  # PostgreSQL (psycopg): for hotline/prepared_libpq.py
+    libpq: direct.Statement | None  # PostgreSQL (psycopg): run through libpq.py
     # (column index, processor) of the result columns whose type has a processor
     results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
@@ -103,7 +103,7 @@ class Prepared:
             binds=binds,
             keys=tuple(column.key for column in columns),
             libpq=(
-                prepared_libpq.statement(compiled.string)
+                direct.statement(compiled.string)
                 if dialect.driver == "psycopg" and compiled.positional is False
                 else None
             ),
@@ -133,15 +133,15 @@ class Prepared:
         dbapi_connection = fairy.dbapi_connection
         assert dbapi_connection is not None
         kept = None
-        if compiled.libpq is not None and prepared_libpq.usable(dbapi_connection):
-            kept = prepared_libpq.session(fairy)
+        if compiled.libpq is not None and direct.usable(dbapi_connection):
+            kept = direct.session(fairy)
         cursor: Any = kept.cursor if kept is not None else dbapi_connection.cursor()
         fetched: Sequence[Any]
         try:
             for listener in conn.dispatch.before_cursor_execute:
                 listener(conn, cursor, compiled.sql, args, None, False)
             if kept is not None and compiled.libpq is not None:
-                fetched, count = prepared_libpq.run(kept, compiled.libpq, values)
+                fetched, count = direct.run(kept, compiled.libpq, values)
             else:
                 cursor.execute(compiled.sql, args)
                 # Not `cursor.description`: psycopg builds a Column object per column for it.
@@ -172,3 +172,16 @@ class Prepared:
                 columns[i] = process(columns[i])
             rows.append(tuple(columns))
         return rows, count, compiled
+
+
+# The domains' statements prepared on first use, by the statement object (kept alive here
+# with its Prepared, so that no other statement can take its id).
+_OF_STATEMENT: dict[int, Prepared] = {}
+
+
+def prepared(statement: Select[Any] | UpdateBase) -> Prepared:
+    """The Prepared of a domain's statement, built once per statement object."""
+    found = _OF_STATEMENT.get(id(statement))
+    if found is None:
+        found = _OF_STATEMENT[id(statement)] = Prepared(statement)
+    return found

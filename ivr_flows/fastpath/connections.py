@@ -25,9 +25,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine
+
+from hotline.db import unpinged
+from ivr_flows.fastpath.transactions import begin_at_first_write
+
+if TYPE_CHECKING:
+    from hotline.runtime import Runtime
+
+
+@contextmanager
+def webhook_transaction(rt: Runtime) -> Iterator[Connection]:
+    """One webhook's transaction on its thread's kept connection (`HeldConnections`): not
+    pinged first (the caller retries once on a dead connection, hotline.db.unpinged), and
+    on PostgreSQL begun at its first write (transactions.begin_at_first_write). Commits
+    when the block ends, rolls back on an exception."""
+    with (
+        unpinged(),
+        rt.webhook_connections.connection() as conn,
+        begin_at_first_write(conn),
+        conn.begin(),
+    ):
+        yield conn
 
 
 class HeldConnections:
@@ -109,7 +131,7 @@ class HeldConnections:
 
 def _fit_to_keep(conn: Connection) -> bool:
     """Whether `conn` is fit for the next request: alive and outside any transaction (also
-    one that late_begin began on the DBAPI connection)."""
+    one that transactions.begin_at_first_write began on the DBAPI connection)."""
     if conn.closed or conn.invalidated or conn.in_transaction():
         return False
     dbapi_connection = conn.connection.dbapi_connection

@@ -1,6 +1,6 @@
 """The call's row as the webhooks read and write it: prepared statements, no ORM; and the
 other domains' statements that every call runs (who is calling, the agents to ring),
-prepared here too.
+prepared here too, and the writes a step makes with its answer.
 
 A webhook reads one row and changes a few of its columns; the ORM's identity map and
 flush cost more than the SQL itself. A step loads the row into a `CallRow` with the
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -26,20 +26,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.dml import Insert, Update, UpdateBase
 from sqlalchemy.sql.elements import Label
 
 from hotline.accounts.agents import AVAILABLE_AGENTS
 from hotline.directory.lookup import BY_NUMBER, CallerMatch, caller_matches
 from hotline.directory.phones import caller_number
-from hotline.late_begin import single_write
 from hotline.models import Call, CallStep, table_of
-from hotline.prepared import Prepared
-from hotline.relaxed_commit import relax_sqlite_commit, relaxed_commit
-from hotline.tickets.opening import NO_COUNTER, insert_ticket, numbered_ticket
+from hotline.tickets.opening import NO_COUNTER
+from ivr_flows.fastpath.statements import Prepared, prepared
+from ivr_flows.fastpath.tickets import numbered_ticket, open_phone_ticket
+from ivr_flows.fastpath.transactions import relax_sqlite_commit, relaxed_commit, single_write
 
 CALLS = table_of(Call)
 CALL_STEPS = table_of(CallStep)
+
+Write = tuple[UpdateBase, Mapping[str, Any]]
+"""A domain's write whose result is not needed (an UPDATE or INSERT) and its parameters,
+with bind names of its own: made with a step's answer (`save_with_answer`)."""
 
 
 @dataclass
@@ -183,7 +187,7 @@ def save_with_answer(
     key: str,
     twiml: str,
     now: datetime,
-    also: Sequence[tuple[Prepared, dict[str, Any]]] = (),
+    also: Sequence[Write] = (),
     ticket: Mapping[str, Any] | None = None,
 ) -> None:
     """`save`, the call's `ticket` (its `ticket_values`, for a call new in this step), `also`
@@ -192,7 +196,7 @@ def save_with_answer(
 
     On PostgreSQL all of it is one statement where it can be (a new call with its ticket;
     a known call with the UPDATEs): the writes as WITHs of the answer's INSERT, one round
-    trip and no transaction of its own (hotline/late_begin.py).
+    trip and no transaction of its own (transactions.single_write).
     """
     answer = {
         "answer_sid": call.call_sid,
@@ -205,9 +209,9 @@ def save_with_answer(
             relax_sqlite_commit(conn)
         save(conn, call)
         if ticket is not None:
-            insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
+            open_phone_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
         for write, values in also:
-            write.rowcount(conn, values)
+            prepared(write).rowcount(conn, values)
         _STORE_ANSWER.rowcount(conn, answer)
         return
     if call.id is None and not also:
@@ -216,7 +220,7 @@ def save_with_answer(
     if call.id is None or ticket is not None:  # not seen in the call flow: statements first
         save(conn, call)
         if ticket is not None:
-            insert_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
+            open_phone_ticket(conn, {**ticket, "call_id": call.id}, new_call=True)
     changes = call.changes()
     params: dict[str, Any] = dict(answer)
     if changes:
@@ -226,7 +230,7 @@ def save_with_answer(
     with single_write(conn) as alone:
         # Alone, the statement holds the step's every write: the call's progress, the
         # `also` UPDATEs and the answer, which need not wait for the disk
-        # (hotline/relaxed_commit.py). The call's UPDATE carries the setting.
+        # (transactions.relaxed_commit). The call's UPDATE carries the setting.
         relaxed = alone and bool(changes)
         statement = _with_answer(tuple(sorted(changes)), tuple(s for s, _ in also), relaxed)
         statement.rowcount(conn, params)
@@ -297,7 +301,7 @@ def _new_with_answer(with_ticket: bool) -> Prepared:
     return Prepared(combined.returning(select(new_call.c.id).scalar_subquery()))
 
 
-def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...], relaxed: bool) -> Prepared:
+def _with_answer(names: tuple[str, ...], also: tuple[UpdateBase, ...], relaxed: bool) -> Prepared:
     """PostgreSQL: the answer's INSERT with the call's UPDATE of these columns (if any) and
     the `also` statements as WITHs, which PostgreSQL runs once each, read or not;
     `relaxed` (with names): committed without waiting for the disk."""
@@ -308,7 +312,7 @@ def _with_answer(names: tuple[str, ...], also: tuple[Prepared, ...], relaxed: bo
         if names:
             combined = combined.add_cte(_changed(names, relaxed).cte("changed"))
         for i, extra in enumerate(also):
-            combined = combined.add_cte(cast(Update, extra.statement).cte(f"also_{i}"))
+            combined = combined.add_cte(extra.cte(f"also_{i}"))
         statement = _WITH_ANSWER[cache_key] = Prepared(combined)
     return statement
 

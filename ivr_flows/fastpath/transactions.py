@@ -1,8 +1,11 @@
-"""PostgreSQL: a webhook's transaction begins at its first write, or not at all.
+"""A webhook's transaction: begun at its first write, a single write without one, and a
+call's progress committed without waiting for the disk.
+
+PostgreSQL: a webhook's transaction begins at its first write, or not at all.
 
 psycopg sends BEGIN and COMMIT as round trips of their own, and a webhook step is mostly
 a few reads and one write: the call's row and the step's answer in one statement
-(ivr_flows/call_row.py). Inside `begin_at_first_write` the connection reads in
+(call_row.py). Inside `begin_at_first_write` the connection reads in
 autocommit (under READ COMMITTED every statement sees its own snapshot anyway), sends
 BEGIN just before the first statement that may write, and commits or rolls back as
 usual at the end of the caller's `conn.begin()` block. A write made inside `single_write`
@@ -12,6 +15,28 @@ saves two of a step's four to seven round trips, on the client's and the server'
 A SELECT ... FOR UPDATE counts as a write (its lock must last); a second write after a
 single one raises, because the two could not be atomic any more. SQLite is left alone:
 Python's sqlite3 opens its transactions at the first write already.
+
+A call's progress commits without waiting for the disk; what people act on waits. A
+webhook's write commits before Twilio gets its answer, and a commit waits until its log
+reaches the disk (an fsync per step), a noticeable share of the webhooks' throughput.
+Most steps only record where a call stands: the key pressed, the dial result, the status
+Twilio reports. On PostgreSQL those transactions commit with `synchronous_commit` off,
+for that transaction only. They are visible at once, like any commit; what a crash of the
+PostgreSQL server (not of the app) can lose is the last few hundred milliseconds of them
+(three times `wal_writer_delay` at most), never a part of one. Every commit that waits
+also brings all the earlier ones to the disk, so a callback, a ticket, a new call or a PIN
+attempt, which commit as before, never rest on progress that could still be lost.
+
+The setting has to be made inside the statement whose transaction it concerns: a webhook
+writes its step as one statement without BEGIN (`single_write`), and a separate `SET
+LOCAL` would be a round trip of its own. `set_config(..., true)` in the statement's WHERE
+does it; PostgreSQL reads the setting when the transaction commits.
+
+SQLite the same way: such a commit skips the fdatasync of the write-ahead log that
+sqlite_writers.py makes after every other commit. The next one that waits, of any
+process, syncs the whole log, and with it the skipped ones; an OS crash or power loss
+before that can lose them (SQLite's recovery keeps whole transactions only), a crash of
+the app cannot.
 """
 
 from __future__ import annotations
@@ -21,7 +46,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, event, func
+
+from ivr_flows.fastpath.sqlite_writers import QueuedConnection
 
 
 class _Late:
@@ -95,3 +122,18 @@ def _before_statement(
         return
     cursor.execute("BEGIN")
     late.begun = True
+
+
+def relaxed_commit() -> ColumnElement[bool]:
+    """A condition that is always true, for the WHERE of a PostgreSQL write that runs alone
+    (`single_write` yields True): its transaction commits without waiting for the disk.
+    Only where a row matches: with none, nothing was written either."""
+    return func.set_config("synchronous_commit", "off", True).is_not(None)
+
+
+def relax_sqlite_commit(conn: Connection) -> None:
+    """SQLite: the writes that follow in `conn`'s transaction record a call's progress and
+    end it; if it wrote nothing yet, its commit does not wait for the disk."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, QueuedConnection) and not dbapi_connection.in_transaction:
+        dbapi_connection.relax_commit()

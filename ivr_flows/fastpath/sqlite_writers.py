@@ -19,7 +19,7 @@ the log itself once its transaction has committed and the next writer has the qu
 several writers' syncs then overlap in one journal commit of the file system. Fsyncing
 the log file after the commit is what FULL does in WAL mode, only later; the log's
 header is synced by SQLite whenever it starts a log anew, also with NORMAL. A transaction
-marked with `relax_commit` skips that sync (hotline/relaxed_commit.py).
+marked with `relax_commit` skips that sync (transactions.py).
 SQLite's own lock and busy handler stay underneath for writers that do not take part
 (the sqlite3 shell, say).
 """
@@ -96,7 +96,7 @@ class QueuedConnection(sqlite3.Connection):
 
     def relax_commit(self) -> None:
         """The transaction about to write records a call's progress only: its commit need
-        not wait for the disk (hotline/relaxed_commit.py). The log reaches the disk with the
+        not wait for the disk (transactions.py). The log reaches the disk with the
         next commit that waits, of any connection (a sync covers the whole file), or at the
         next checkpoint."""
         self._relaxed = True

@@ -1,4 +1,4 @@
-"""PostgreSQL: the hot statements (hotline/prepared.py) handed to libpq directly.
+"""PostgreSQL: the hot statements (statements.py) handed to libpq directly.
 
 A psycopg cursor spends more on one statement of a webhook than the statement costs the
 server: a cursor and its adaptation context, the query's conversion, the prepared-statement
@@ -8,7 +8,7 @@ wrapper (`psycopg.pq`), its parameters and rows adapted by psycopg's own `Transf
 errors are psycopg's exceptions, as the cursor raises them.
 
 Only on connections where psycopg prepares nothing itself (`prepare_threshold=None`, the
-webhooks' own pool, hotline/db.py): psycopg sends DEALLOCATE ALL after a rollback when it
+webhooks' own pool, engines.py): psycopg sends DEALLOCATE ALL after a rollback when it
 holds prepared statements, which would drop these too. Should one go missing anyway, it is
 prepared again when no transaction is open; inside one the error ends the transaction.
 """
@@ -29,7 +29,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _NAMES = itertools.count(1)
 _MISSING_STATEMENT = b"26000"  # invalid_sql_statement_name
-_INFO_KEY = "hotline.prepared_libpq"
+_INFO_KEY = "hotline.fastpath.libpq"
 
 
 @dataclass(frozen=True)
