@@ -6,7 +6,9 @@ admin address), then
    ingest` runs per message): new mails of flat customers and Second Level admins,
    replies with [Ticket#…] to tickets opened earlier in the run, and mails of unknown
    senders; automatic answers go to the outbox, which is then sent to a local SMTP
-   server (aiosmtpd) and timed on its own;
+   server (aiosmtpd) and timed on its own; then half as many new mails again, delivered
+   by `--deliveries` processes at once, as an MTA runs several `hotline mail ingest`
+   side by side (one message each, in order, no batching);
 2. appends messages to a private dovecot (tests/email/dovecot.py) and times
    `fetch_once` storing them;
 3. times `sender_contracts` (the matching of a sender against customers' and admins'
@@ -15,13 +17,15 @@ admin address), then
     .venv/bin/python bench/mail.py [--quick] [--database-url postgresql+psycopg://...]
 
 Prints one line per figure and ends with `ingest_per_s=<x> fetch_per_s=<y>
-match_p99_us=<z> errors=<n>`; exit status 1 when errors > 0 (a message not stored as
-expected, a duplicate ticket, a lost fetch), never because of speed.
+match_p99_us=<z> errors=<n> ingest_concurrent_per_s=<w>`; exit status 1 when errors > 0
+(a message not stored as expected, a duplicate ticket, a lost fetch), never because of
+speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import shutil
@@ -204,6 +208,7 @@ def run(url: str, args: argparse.Namespace) -> int:
     smtp.start()
     try:
         errors += _ingest_and_match(url, args, rng, port, sink)
+        errors += _ingest_concurrently(url, args, rng, port)
         if dovecot.available():
             errors += _fetch(url, args, port)
         else:
@@ -285,6 +290,46 @@ def _ingest_and_match(
     return errors
 
 
+def _deliver(url: str, port: int, plan: list[tuple[str, bytes]], start: Any, done: Any) -> None:
+    """One delivering process: its own runtime, then its messages one by one after `start`;
+    puts (messages, wrong actions) on `done`."""
+    rt = runtime_for(url, port, None)
+    start.wait()
+    wrong = sum(ingest(rt, raw, send=False).action != expected for expected, raw in plan)
+    rt.dispose()
+    done.put((len(plan), wrong))
+
+
+def _ingest_concurrently(url: str, args: argparse.Namespace, rng: random.Random, port: int) -> int:
+    """New mails (no replies: those follow their ticket) split over `args.deliveries`
+    processes that start together; the figure is all messages over the wall time."""
+    if args.deliveries < 2:
+        return 0
+    plan = [w for w in workload(args.messages // 2, args.contracts, rng) if w[0] != "reply"]
+    ctx = multiprocessing.get_context("spawn")
+    start, done = ctx.Event(), ctx.Queue()
+    workers = [
+        ctx.Process(target=_deliver, args=(url, port, plan[n :: args.deliveries], start, done))
+        for n in range(args.deliveries)
+    ]
+    for w in workers:
+        w.start()
+    time.sleep(3)  # the processes import and build their runtimes before the clock starts
+    t = time.perf_counter()
+    start.set()
+    results = [done.get(timeout=600) for _ in workers]
+    elapsed = time.perf_counter() - t
+    for w in workers:
+        w.join()
+    count, wrong = sum(r[0] for r in results), sum(r[1] for r in results)
+    args.figures["ingest_concurrent_per_s"] = count / elapsed
+    print(
+        f"ingest, {args.deliveries} deliveries at once: {count} messages in {elapsed:.1f} s = "
+        f"{count / elapsed:.0f} messages/s; wrong actions {wrong}"
+    )
+    return int(wrong > 0 or len(results) != args.deliveries)
+
+
 def _fetch(url: str, args: argparse.Namespace, port: int) -> int:
     from imap_tools import MailBoxUnencrypted
 
@@ -317,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, help="messages ingested (default 10k)")
     parser.add_argument("--fetch", type=int, help="messages fetched over IMAP (default 1,000)")
     parser.add_argument("--lookups", type=int, default=3000, help="sender matchings timed")
+    parser.add_argument(
+        "--deliveries", type=int, default=2, help="processes delivering at once (1: none)"
+    )
     args = parser.parse_args(argv)
     args.contracts = args.contracts or (10_000 if args.quick else 100_000)
     args.messages = args.messages or (1_000 if args.quick else 10_000)
@@ -344,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     f = args.figures
     print(
         f"ingest_per_s={f.get('ingest_per_s', 0):.0f} fetch_per_s={f.get('fetch_per_s', 0):.0f} "
-        f"match_p99_us={f.get('match_p99_us', 0):.0f} errors={errors}"
+        f"match_p99_us={f.get('match_p99_us', 0):.0f} errors={errors} "
+        f"ingest_concurrent_per_s={f.get('ingest_concurrent_per_s', 0):.0f}"
     )
     return 1 if errors else 0
 
