@@ -18,6 +18,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.accounts.secrets import check_pin
+from hotline.db import rows_changed
 from hotline.models import Contract
 
 # Wrong PINs count for an hour from the first one.
@@ -95,4 +96,4 @@ def _count(session: Session, contract_id: int, now: datetime, limit: PinLimit) -
         )
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return rows_changed(result) == 1

@@ -21,6 +21,7 @@ from sqlalchemy import case, delete, insert, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hotline.db import rows_changed
 from hotline.models import LoginThrottle
 
 # A key's count starts afresh one window after its first counted failure.
@@ -98,7 +99,7 @@ def forget_stale(session: Session, now: datetime) -> int:
             LoginThrottle.next_try_at <= now,
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)
 
 
 def _ensure_row(session: Session, key: str, now: datetime) -> None:
@@ -133,4 +134,4 @@ def _count(session: Session, rule: Rule, key: str, now: datetime) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return rows_changed(result) == 1

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from hotline.db import rows_changed
 from hotline.models import OfficeMessage
 
 
@@ -76,4 +77,4 @@ def forget_old_office_messages(
         .values(phone="")
         .execution_options(synchronize_session=False)
     )
-    return int(recordings.rowcount) + int(numbers.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(recordings) + rows_changed(numbers)
