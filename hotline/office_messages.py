@@ -33,13 +33,6 @@ def leave_office_message(
     return message
 
 
-def keep_recording(message: OfficeMessage, url: str, seconds: int) -> None:
-    """Keep the spoken message's recording (the first one; an empty one is none)."""
-    if url and seconds > 0 and not message.recording_url:
-        message.recording_url = url
-        message.recording_seconds = seconds
-
-
 @dataclass(frozen=True)
 class Listed:
     """An office message as the supervisors' page shows it."""

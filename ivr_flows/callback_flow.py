@@ -181,15 +181,7 @@ def _create(step: Step, response: VoiceResponse, phone: str) -> VoiceResponse:
 @step("/recorded")
 def recorded(step: Step) -> VoiceResponse:
     """POST /voice/recorded: keep the recording's URL on the callback, then confirm."""
-    url = step.form.get("RecordingUrl", "")
-    try:
-        seconds = int(step.form.get("RecordingDuration", "0") or 0)
-    except ValueError:
-        seconds = 0
-    found = step.callback()
-    if found is not None and url and seconds > 0 and not found.recording_url:
-        found.recording_url = url
-        found.recording_seconds = seconds
+    step.keep_recording(step.callback())
     return _confirmation(step, new_response())
 
 

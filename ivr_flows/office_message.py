@@ -49,11 +49,7 @@ def office_choice(step: Step) -> VoiceResponse:
 @step("/office/recorded")
 def office_recorded(step: Step) -> VoiceResponse:
     """POST /voice/office/recorded: keep the recording's URL with the message, then thanks."""
-    try:
-        seconds = int(step.form.get("RecordingDuration", "0") or 0)
-    except ValueError:
-        seconds = 0
-    step.leave_office_message(step.form.get("RecordingUrl", ""), seconds)
+    step.keep_recording(step.leave_office_message())
     return _thanks(step, new_response())
 
 

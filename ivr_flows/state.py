@@ -24,7 +24,7 @@ from hotline.accounts.pin_limits import PinLimit, PinResult, PinVerdict, try_adm
 from hotline.categories import DEFAULT as DEFAULT_CATEGORY
 from hotline.directory.lookup import CallerMatch, contracts_of_customer
 from hotline.models import Callback, Contract, OfficeMessage, PinAttempt, Ticket
-from hotline.office_messages import keep_recording, leave_office_message
+from hotline.office_messages import leave_office_message
 from hotline.runtime import Runtime
 from hotline.tickets import categorise_call_ticket, ticket_of_call, ticket_values
 from ivr_flows.fastpath.call_row import (
@@ -184,18 +184,29 @@ class Step:
         keep_place(self.session, self.call.call_sid, callback, self.now)
         return callback
 
-    def leave_office_message(self, recording_url: str = "", seconds: int = 0) -> OfficeMessage:
+    def leave_office_message(self) -> OfficeMessage:
         """Store the caller's message for the office (hotline.office_messages), once per
-        call, with its recording when one is given."""
-        message = leave_office_message(
+        call."""
+        return leave_office_message(
             self.session,
             call_id=self.call_id,
             contract_id=self.call.contract_id,
             phone=self.call.caller_e164,
             now=self.now,
         )
-        keep_recording(message, recording_url, seconds)
-        return message
+
+    def keep_recording(self, kept: Callback | OfficeMessage | None) -> None:
+        """Keep the recording Twilio reports in this request (`RecordingUrl`,
+        `RecordingDuration`) on the callback or office message: the first one; an empty
+        one is none."""
+        url = self.form.get("RecordingUrl", "")
+        try:
+            seconds = int(self.form.get("RecordingDuration", "0") or 0)
+        except ValueError:
+            seconds = 0
+        if kept is not None and url and seconds > 0 and not kept.recording_url:
+            kept.recording_url = url
+            kept.recording_seconds = seconds
 
     def offer_to_agents(self, category: str, *, queued: bool) -> None:
         """Offer the call to the agents for the first time (callback.queue.waiting.new_offer):
