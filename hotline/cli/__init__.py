@@ -59,10 +59,9 @@ class HotlineGroup(FlaskGroup):
         except SettingsError as exc:
             raise _configuration_error(ctx, f"configuration: {exc}") from None
         except SQLAlchemyError as exc:
-            message = database_problem(exc)
-            if message.startswith("database not initialised"):
-                raise _configuration_error(ctx, message) from None
-            raise HotlineError(message) from None
+            if _not_initialised(exc):
+                raise _configuration_error(ctx, database_problem(exc)) from None
+            raise HotlineError(database_problem(exc)) from None
 
 
 def _configuration_error(ctx: click.Context, message: str) -> HotlineError:
@@ -76,12 +75,19 @@ def database_problem(exc: SQLAlchemyError) -> str:
     run), unreachable, or the error itself."""
     if isinstance(exc, OperationalError | ProgrammingError):
         reason = _first_line(exc.orig or exc)
-        if _missing_table(reason):
+        if _not_initialised(exc):
             return f"database not initialised ({reason}): run `hotline init-db` first"
         if isinstance(exc, ProgrammingError):
             return f"database error: {reason}"
         return f"database unreachable: {reason}"
     return f"database error: {_first_line(exc)}"
+
+
+def _not_initialised(exc: SQLAlchemyError) -> bool:
+    """The database answers but has no hotline tables: `hotline init-db` was never run."""
+    return isinstance(exc, OperationalError | ProgrammingError) and _missing_table(
+        _first_line(exc.orig or exc)
+    )
 
 
 def _missing_table(reason: str) -> bool:
