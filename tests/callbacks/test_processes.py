@@ -33,7 +33,8 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20, what: str = "")
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            seen = f"; the log ends:\n{condition.tail()}" if isinstance(condition, Says) else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{seen}")
         time.sleep(0.05)
     return time.monotonic() - start
 
@@ -95,8 +96,23 @@ def engine(database_url: str) -> Iterator[Engine]:
     e.dispose()
 
 
-def says(log: Path, text: str) -> Callable[[], bool]:
-    return lambda: log.exists() and text in log.read_text(errors="replace")
+class Says:
+    """Whether a process's log contains a text; on a timeout its last lines say why not."""
+
+    def __init__(self, log: Path, text: str) -> None:
+        self.log, self.text = log, text
+
+    def __call__(self) -> bool:
+        return self.log.exists() and self.text in self.log.read_text(errors="replace")
+
+    def tail(self, lines: int = 20) -> str:
+        if not self.log.exists():
+            return f"({self.log} was never written)"
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def says(log: Path, text: str) -> Says:
+    return Says(log, text)
 
 
 def queue(engine: Engine, count: int, due_at: datetime, requested_at: datetime, tag: str) -> None:

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from callback.locking import AdvisoryLock
 from callback.scheduler import DEFAULT_LOCK_RETRY_SECONDS
 from hotline.clock import SystemClock
 from hotline.models import Callback
@@ -121,6 +122,11 @@ def test_two_web_machines_and_a_scheduler_killed_during_the_opening_release(
     assert all(web.requests_logged() for web in machines.webs), "a web machine got no step"
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Callback)) == 1
+
+    # Nothing of an earlier test may hold this schema's scheduler lock, or A stays standby.
+    probe = AdvisoryLock(engine)
+    assert probe.acquire(), "the scheduler lock is held already (an earlier test did not let go)"
+    probe.release()
 
     run = uuid.uuid4().hex[:8]
     a_name, b_name = f"hotline-scheduler-a-{run}", f"hotline-scheduler-b-{run}"
