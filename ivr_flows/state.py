@@ -219,6 +219,7 @@ class Step:
                 category=category,
                 now=self.now,
                 queued=queued,
+                language=self.prompts.language if self.language_switched else None,
             )
         )
 

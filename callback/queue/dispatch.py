@@ -49,6 +49,7 @@ class Claim:
     call_sid: str
     queue_sid: str
     agent_id: int
+    language: str | None = None  # the caller's, when they switched to the other one
 
 
 @dataclass
@@ -61,8 +62,11 @@ class Round:
 
 
 def connect_url(rt: Runtime, claim: Claim) -> str:
-    """The webhook that dials the claimed agent for the caller (ivr_flows/queue_steps.py)."""
-    return url_of(rt.settings, connect, agent=claim.agent_id, entry=claim.entry_id)
+    """The webhook that dials the claimed agent for the caller (ivr_flows/queue_steps.py),
+    in the caller's language."""
+    return url_of(
+        rt.settings, connect, agent=claim.agent_id, entry=claim.entry_id, lang=claim.language
+    )
 
 
 def rest_dequeue(client: Client) -> Dequeue:
@@ -98,7 +102,7 @@ def claim_next(conn: Connection, now: datetime, ring_seconds: int) -> Claim | No
     until = now + timedelta(seconds=ring_seconds) + RESERVE_SLACK
     if not presence.reserve(conn, agent_id, head.call_sid, until):
         return False
-    return Claim(head.id, head.call_sid, head.queue_sid, agent_id)
+    return Claim(head.id, head.call_sid, head.queue_sid, agent_id, head.language)
 
 
 def sweep(rt: Runtime) -> None:

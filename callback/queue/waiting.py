@@ -51,6 +51,7 @@ class Entry:
     announced_at: datetime | None
     agent_id: int | None
     callback_id: int | None
+    language: str | None
 
 
 def _entry(row: object) -> Entry:
@@ -74,9 +75,10 @@ def new_offer(
     category: str,
     now: datetime,
     queued: bool,
+    language: str | None = None,
 ) -> tuple[Insert, dict[str, Any]]:
     """The INSERT of a call offered to the agents for the first time: rung at once, or
-    (`queued`) waiting in the queue."""
+    (`queued`) waiting in the queue; `language` when the caller switched to the other one."""
     values = {
         "call_sid": call_sid,
         "call_id": call_id,
@@ -87,6 +89,7 @@ def new_offer(
         "queued": queued,
         "offered_at": now,
         "rest_failures": 0,
+        "language": language,
     }
     return NEW_OFFER, {f"qo_{k}": v for k, v in values.items()}
 
@@ -239,7 +242,7 @@ END_RINGING = (
 )
 _OFFER_COLUMNS = (
     "call_sid", "call_id", "contract_id", "category", "priority", "status", "queued",
-    "offered_at", "rest_failures",
+    "offered_at", "rest_failures", "language",
 )  # fmt: skip
 NEW_OFFER = insert(ENTRIES).values(
     {name: bindparam(f"qo_{name}", type_=ENTRIES.c[name].type) for name in _OFFER_COLUMNS}

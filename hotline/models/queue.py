@@ -46,3 +46,6 @@ class QueueEntry(Base):
     rest_failures: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id", ondelete="SET NULL"))
+    # The caller switched to the other language (the greeting's key): the dispatcher's
+    # connect URL carries it, so a caller taken out of the queue is answered in it.
+    language: Mapped[str | None] = mapped_column(String(8))

@@ -226,3 +226,48 @@ def test_an_agent_who_does_not_answer_a_queued_caller_goes_off_duty_and_the_call
     assert (back.status, back.offered_at) == ("waiting", joined)
     anna = agent(session, ANNA)
     assert (anna.available, anna.reserved_for) == (False, None)
+
+
+def test_a_caller_who_switched_to_english_stays_english_when_taken_out_of_the_queue(
+    line: Line, two_agents: list[Agent], session: Session
+) -> None:
+    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
+    for walker in talking:
+        walker.run()
+    english = line.caller("3", ["9", "2"], wait_loops=1)
+    english.run()
+    assert "All our agents are busy at the moment." in english.walk.heard()
+    assert entry(session, english).language is not None
+
+    talking[0].hang_up()  # Anna is free: the English caller is taken out for her
+    assert [c.call_sid for c in line.dispatch().taken] == [english.walk.call_sid]
+    [request] = line.stub.requests
+    connect = parse_qs(urlsplit(request["form"]["Url"]).query)
+    waited = parse_qs(urlsplit(english.walk.exchanges[-1].url).query)
+    assert connect["lang"] == waited["lang"]  # the language the caller chose, signed along
+
+    english.resume()
+    checked(english)
+    assert english.walk.dialed == [[ANNA]]
+    heard = english.walk.heard()
+    assert heard.endswith("Thank you for calling. Goodbye.")
+    assert "Auf Wiederhören" not in heard
+    for walker in (talking[1], english):
+        checked(walker)
+
+
+def test_a_caller_who_kept_german_is_taken_out_without_a_language(
+    line: Line, two_agents: list[Agent], session: Session
+) -> None:
+    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
+    for walker in talking:
+        walker.run()
+    german = line.caller("3", ["2"], wait_loops=1)
+    german.run()
+    assert entry(session, german).language is None
+    talking[0].hang_up()
+    assert [c.call_sid for c in line.dispatch().taken] == [german.walk.call_sid]
+    [request] = line.stub.requests
+    assert "lang" not in parse_qs(urlsplit(request["form"]["Url"]).query)
+    german.resume()
+    assert german.walk.heard().endswith("Vielen Dank für Ihren Anruf. Auf Wiederhören.")
