@@ -161,7 +161,7 @@ def test_page_refuses_a_bad_number_and_opens_the_session_for_the_agent(
     text = post(client, f"{page}/close", page)
     assert "Ticket " + str(ticket.number) + " ist geschlossen" in text
     assert teamviewer.states() == {"s12-345-678": "closed"}
-    assert re.search(r'<td class="state">beendet', text)
+    assert re.search(r'<td data-label="Status" class="state">beendet', text)
 
 
 def test_api_without_teamviewer_token_is_503_and_says_record_by_hand(
@@ -196,6 +196,6 @@ def test_page_shows_an_expired_session_and_no_log_has_the_supporter_link(
     client.get(f"{page}/remote/{remote_id}/open")
     clock.advance(hours=3)
     text = client.get(page).get_data(as_text=True)
-    assert '<td class="state">abgelaufen' in text and 'class="code"' not in text
+    assert '<td data-label="Status" class="state">abgelaufen' in text and 'class="code"' not in text
     post(client, f"{page}/remote/{remote_id}/end", page, note="Kunde nicht mehr erreicht")
     assert "agent-only" not in caplog.text and "s12-345-678" in caplog.text

@@ -212,3 +212,34 @@ def test_the_callback_list_fits_the_screen(
             shutil.copy(path, DOCS_SCREENSHOTS / f"callbacks-{width}x{height}.png")
     finally:
         context.close()
+
+
+# The elements whose right edge lies beyond the window: what makes a page scroll sideways.
+_STICKING_OUT = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+  .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""))
+  .slice(0, 5)"""
+
+
+def test_every_page_fits_a_phone(
+    browser: Any, live_server: str, session: Session, desk: int
+) -> None:
+    width = 390
+    context = browser.new_context(
+        base_url=live_server, locale="de-DE", viewport={"width": width, "height": 844}
+    )
+    try:
+        tab = context.new_page()
+        sign_in_page(tab, SUPERVISOR_EMAIL)
+        paths = [*_pages(session), "/wallboard", "/reports/queue", "/mail/unassigned"]
+        paths += ["/tokens"]
+        wide: dict[str, list[str]] = {}
+        for path in paths:
+            response = tab.goto(path)
+            assert response is not None and response.status == 200, path
+            scroll = tab.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide[path] = [f"{scroll} px", *tab.evaluate(_STICKING_OUT, width)]
+        assert wide == {}
+    finally:
+        context.close()

@@ -304,7 +304,7 @@ def test_ticket_notes_remote_maintenance_and_closing(
     clock.advance(minutes=12)
     text = post(agent_client, f"{url}/remote/{remote.id}/end", url, note="Treiber erneuert")
     assert "Treiber erneuert" in text and "Fernwartung von Hand erfassen" in text
-    assert '<td class="duration">12 Min.</td>' in text
+    assert '<td data-label="Dauer" class="duration">12 Min.</td>' in text
     session.expire_all()
     assert remote.ended_at == clock.now()
 
