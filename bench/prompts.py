@@ -10,7 +10,8 @@ header. Two figures per path:
 - "whole": the caller listens to every prompt before pressing a key;
 - "early": the caller presses the key as soon as the sentence offering it has been
   said (Twilio stops a <Gather>'s prompt at the first key), e.g. 1 right after
-  "Bei einer Störung … drücken Sie die 1."
+  "Bei einer Störung … drücken Sie die 1."; a number (PIN, customer number) as soon as
+  it is asked for, before the offer of the other language that follows the question.
 
     .venv/bin/python bench/prompts.py [--language de|en] [--markdown]
 
@@ -125,7 +126,10 @@ def heard_until_ring(walk: Walk) -> tuple[list[Heard], str]:
                 if key is None:
                     heard.append(Heard(said, said))
                     continue
-                early = _until_offered(said, key) if verb.get("numDigits") == "1" else said
+                if verb.get("numDigits") == "1":
+                    early = _until_offered(said, key)
+                else:
+                    early = _until_other_language(said)
                 heard.append(Heard(said, early))
                 break
             elif verb.tag == "Dial":
@@ -163,6 +167,15 @@ def _until_offered(prompt: Said, key: str) -> Said:
                 return (*heard, (language, " ".join(said)))
         heard.append((language, text))
     return tuple(heard)
+
+
+def _until_other_language(prompt: Said) -> Said:
+    """A prompt for a number (PIN, customer number) without the other language's offer at
+    its end: a caller who knows the number types it once asked, Twilio stops the prompt."""
+    said = list(prompt)
+    while len(said) > 1 and said[-1][0] != said[0][0]:
+        said.pop()
+    return tuple(said)
 
 
 class Speech:

@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.accounts.pin_limits import PinLimit, PinVerdict
 from hotline.contracts import ContractFacts, Plan, is_entitled, status_on
 from hotline.models import Contact, Contract
+from ivr_flows.language import offer_switch
 from ivr_flows.office_message import no_contract
 from ivr_flows.registry import step
 from ivr_flows.speech import spoken_list
@@ -96,7 +97,7 @@ def _cashier(
             texts.append(step.text("admin_pin_locked"))
         say(response, step.voice, *texts)
         return _admin_end(step, response, contract)
-    gather(
+    asked = gather(
         response,
         step.voice,
         step.url(pin_entered, t=1),
@@ -105,6 +106,7 @@ def _cashier(
         finish_on_key="#",
         no_input=step.url(admin_end),
     )
+    offer_switch(step, asked)  # a PIN has 4-8 digits: the switch key alone is never one
     return response
 
 
@@ -149,6 +151,9 @@ def pin_entered(step: Step) -> VoiceResponse:
         return response
     if not step.digits:
         return _admin_end(step, response, contract)
+    if step.tries() == 1 and step.is_language_switch():
+        step.switch_language()
+        return _cashier(step, response, contract, [])
     limit = PinLimit(
         settings.pin_wrong_per_contract_per_hour, timedelta(minutes=settings.pin_lock_minutes)
     )

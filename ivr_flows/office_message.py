@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr_flows.language import offer_switch
 from ivr_flows.registry import step
 from ivr_flows.state import Step, new_response
 from ivr_flows.twiml import gather, record, redirect, say
@@ -14,7 +15,7 @@ def no_contract(step: Step, response: VoiceResponse, intro: list[str]) -> VoiceR
     """Say there is no running contract; offer the message for the office (1)."""
     step.call.outcome = "no_contract"
     email = step.rt.settings.support_email
-    gather(
+    asked = gather(
         response,
         step.voice,
         step.url(office_choice),
@@ -24,6 +25,7 @@ def no_contract(step: Step, response: VoiceResponse, intro: list[str]) -> VoiceR
         num_digits=1,
         no_input=step.url(office_goodbye),
     )
+    offer_switch(step, asked)
     return response
 
 
@@ -31,6 +33,9 @@ def no_contract(step: Step, response: VoiceResponse, intro: list[str]) -> VoiceR
 def office_choice(step: Step) -> VoiceResponse:
     """POST /voice/office: 1 leaves a message for the office; any other key says goodbye."""
     response = new_response()
+    if step.is_language_switch():
+        step.switch_language()
+        return no_contract(step, response, [])
     if step.digits != "1":
         return _goodbye(step, response)
     # The number and the time are kept at once; the spoken message is added if there is one.

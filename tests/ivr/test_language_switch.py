@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.clock import FixedClock
-from hotline.models import Ticket
+from hotline.models import OfficeMessage, Ticket
 from hotline.runtime import Runtime
 from ivr_flows.walker import Walk
 from tests.conftest import berlin
@@ -93,3 +94,40 @@ def test_switched_off_the_greeting_offers_nothing_and_9_is_no_option(
     assert "English" not in walk.heard()
     assert "Diese Eingabe ist leider nicht möglich." in walk.heard()
     assert walk.dialed
+
+
+def test_a_second_level_cashier_switches_at_the_pin_prompt_and_the_admin_signs_in(
+    phone: Phone, customers, agents, session: Session
+) -> None:
+    customers(
+        customer="2001",
+        name="Modehaus Schulz",
+        plan="second_level",
+        stations={"1": [STATION]},
+        admins=[("Frau Maier", [], "4711")],
+    )
+    walk = phone.call(STATION, ["9", "4711#", "1"])
+    first = walk.exchanges[0].body
+    assert first.index("geben Sie jetzt Ihre PIN ein") < first.index(OFFER)
+    text = walk.heard()
+    assert "Your contact person is Frau Maier. Please call them." in text
+    assert "If you are the administrator, enter your PIN now, followed by the hash key." in text
+    assert "Thank you, you are signed in as the administrator." in text
+    assert "If your register is down, press 1." in text
+    assert "PIN ist leider nicht richtig" not in text and "That PIN is not correct" not in text
+    assert walk.dialed
+    assert only_call(session).pin_failures == 0  # the switch key is no wrong PIN
+
+
+def test_a_caller_without_a_running_contract_switches_and_leaves_the_message_in_english(
+    phone: Phone, customers, session: Session
+) -> None:
+    customers(stations={"1": [STATION]}, cancellation_received=date(2025, 6, 1))
+    walk = phone.call(STATION, ["9", "1", "Please call me about the renewal"])
+    assert OFFER in walk.exchanges[0].body
+    text = walk.heard()
+    assert "There is no active support contract for your register." in text
+    assert "Or leave a message for our office: then press 1." in text
+    assert "Thank you, we will pass your message on to our office. Goodbye." in text
+    assert walk.heard().count(OFFER) == 1
+    assert session.scalars(select(OfficeMessage)).one().recording_url
