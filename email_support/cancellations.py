@@ -1,18 +1,72 @@
-"""Cancellations received by e-mail: a supervisor confirms, the contract rules compute the
-end, and the customer gets the written confirmation with that date."""
+"""Cancellations received by e-mail: recognised and flagged on arrival, a supervisor
+confirms, the contract rules compute the end, and the customer gets the written
+confirmation with that date."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from email_support import wording
+from email_support.mail_rows import note, saved
 from email_support.outbox import queue_mail
+from email_support.parsing import ParsedMail
+from email_support.senders import SenderContract
 from hotline.contracts.records import ContractError, cancel_contract
 from hotline.models import Contract, Customer, Mail, MailCancellation, Ticket
 from hotline.settings import Settings
+
+_CANCELLATION = re.compile(r"k(?:ü|ue)ndig", re.IGNORECASE)
+_QUOTE_START = re.compile(
+    r"^(>|Am .+ schrieb|On .+ wrote|-{2,} ?(Ursprüngliche Nachricht|Original Message))",
+    re.IGNORECASE,
+)
+
+
+def is_cancellation(parsed: ParsedMail) -> bool:
+    """Whether the subject or the sender's own text (not the quoted history) cancels."""
+    own_text: list[str] = []
+    for line in parsed.body.splitlines():
+        if _QUOTE_START.match(line.strip()):
+            break
+        own_text.append(line)
+    return bool(_CANCELLATION.search(parsed.subject) or _CANCELLATION.search("\n".join(own_text)))
+
+
+def flag_cancellation(
+    session: Session,
+    parsed: ParsedMail,
+    mail: Mail,
+    ticket: Ticket,
+    matches: list[SenderContract],
+    now: datetime,
+) -> bool:
+    """A "Kündigung" from a registered address: flagged on ticket and contract, unconfirmed."""
+    if ticket.contract_id is None or not is_cancellation(parsed):
+        return False
+    if not any(m.contract_id == ticket.contract_id for m in matches):
+        note(mail, "Enthält eine Kündigung, aber nicht von einer hinterlegten Adresse")
+        return False
+    pending = session.scalar(
+        select(MailCancellation.id).where(
+            MailCancellation.contract_id == ticket.contract_id,
+            MailCancellation.confirmed_at.is_(None),
+        )
+    )
+    if pending is None:
+        session.add(
+            MailCancellation(
+                contract_id=ticket.contract_id,
+                ticket_id=ticket.id,
+                mail_id=saved(session, mail),
+                received_at=now,
+            )
+        )
+    note(mail, "Kündigung per E-Mail: wartet auf Bestätigung durch einen Supervisor")
+    return True
 
 
 def pending_cancellations(session: Session, contract_id: int) -> list[MailCancellation]:

@@ -3,16 +3,18 @@ a ticket or kept for the supervisors, answered automatically where that is allow
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from email_support import wording
+from email_support.bounces import record_bounce
+from email_support.cancellations import flag_cancellation, is_cancellation
 from email_support.loops import automatic_reason, over_hourly_limit, why_no_auto_answer
+from email_support.mail_rows import note, saved, unsaved_mail
 from email_support.outbox import queue_mail, send_due
 from email_support.parsing import ParsedMail, parse_mail
 from email_support.senders import (
@@ -22,24 +24,17 @@ from email_support.senders import (
     decide,
     sender_contracts,
 )
+from email_support.threads import ticket_continued
 from hotline.db import connection_was_dead, unpinged
 from hotline.models import (
-    Contract,
     Mail,
     MailAttachment,
-    MailCancellation,
     Ticket,
-    UndeliverableAddress,
     table_of,
 )
 from hotline.runtime import Runtime
 from hotline.tickets import open_ticket
 
-_CANCELLATION = re.compile(r"k(?:ü|ue)ndig", re.IGNORECASE)
-_QUOTE_START = re.compile(
-    r"^(>|Am .+ schrieb|On .+ wrote|-{2,} ?(Ursprüngliche Nachricht|Original Message))",
-    re.IGNORECASE,
-)
 _MAILS, _TICKETS = table_of(Mail), table_of(Ticket)
 _KNOWN = (
     select(_MAILS.c.id, _TICKETS.c.number)
@@ -110,13 +105,14 @@ def _ingest(rt: Runtime, session: Session, parsed: ParsedMail, now: datetime) ->
     # Not in the session yet: the mail is inserted once its ticket and reason are known,
     # with the automatic answer where there is one, instead of inserted first and
     # updated at the commit.
-    mail = _unsaved_mail(parsed, now)
+    mail = unsaved_mail(parsed, now)
     if parsed.bounce is not None:
-        _saved(session, mail)
-        result = _bounce(session, parsed, mail, now)
+        saved(session, mail)  # the undeliverable addresses refer to it
+        number = record_bounce(session, parsed, mail, now)
+        result = Ingested("bounce", 0, number, no_answer="Unzustellbarkeitsmeldung")
     else:
         result = _route(rt, session, parsed, mail, now)
-    result.mail_id = _saved(session, mail)
+    result.mail_id = saved(session, mail)
     for attachment in parsed.attachments:
         session.add(
             MailAttachment(
@@ -140,22 +136,22 @@ def _route(
     automatic = why_no_auto_answer(parsed, rt.settings.support_email)
     robot = automatic_reason(parsed)
     mail.auto = robot is not None
-    ticket = _thread(session, parsed, mail, matches)
+    ticket = ticket_continued(session, parsed, mail, matches)
     if ticket is not None:
         mail.ticket_id, mail.contract_id = ticket.id, ticket.contract_id
         # The customer answered: the ticket is open again (an out-of-office note is no answer).
         if ticket.status != "open" and robot is None:
             ticket.status, ticket.closed_at = "open", None
         result = Ingested("reply", 0, ticket.number)
-        result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
+        result.cancellation = flag_cancellation(session, parsed, mail, ticket, matches, now)
         return result
     if robot is not None:
         # Out-of-office notes, lists, bounces without a report: kept, never a new ticket.
         mail.unassigned_reason = "automatic"
-        _note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
+        note(mail, f"Automatische Nachricht ({robot}): kein Ticket, keine Antwort")
         return Ingested("automatic", 0, no_answer=robot)
     decision = decide(session, matches, parsed.subject, today)
-    if decision.action != "open" and _cancels(parsed) and any(m.entitled for m in matches):
+    if decision.action != "open" and is_cancellation(parsed) and any(m.entitled for m in matches):
         # A cancellation is the customer's right from any registered address.
         first = next(m for m in matches if m.entitled)
         decision = Decision("open", first.contract_id, first.customer_id, first.customer_name)
@@ -197,7 +193,7 @@ def _open(
     mail.unverified_sender = decision.unverified
     session.add(mail)  # inserted with the answer
     result = Ingested("ticket", 0, ticket.number)
-    result.cancellation = _flag_cancellation(session, parsed, mail, ticket, matches, now)
+    result.cancellation = flag_cancellation(session, parsed, mail, ticket, matches, now)
     body = wording.acknowledgement(
         parsed.from_name or decision.customer_name,
         ticket.number,
@@ -226,7 +222,7 @@ def _answer(
         reason = f"Stundenlimit von {limit} automatischen Antworten erreicht"
     if reason is not None:
         result.no_answer = reason
-        _note(mail, f"Keine automatische Antwort: {reason}")
+        note(mail, f"Keine automatische Antwort: {reason}")
         return
     answer = queue_mail(
         session,
@@ -244,166 +240,3 @@ def _answer(
     )
     result.answer = kind
     result.outbox.append(answer.id)
-
-
-def _unsaved_mail(parsed: ParsedMail, now: datetime) -> Mail:
-    notes = list(parsed.problems)
-    if parsed.attachments_dropped:
-        notes.append(
-            f"{parsed.attachments_dropped} Anhang/Anhänge nicht gespeichert: die Nachricht ist "
-            f"{len(parsed.raw) / 1_048_576:.1f} MB groß, mehr als die Grenze erlaubt"
-        )
-    return Mail(
-        direction="in",
-        dedup_key=parsed.dedup_key,
-        message_id=parsed.message_id[:998] if parsed.message_id else None,
-        in_reply_to=" ".join(parsed.in_reply_to) or None,
-        references=" ".join(parsed.references) or None,
-        from_address=parsed.from_address[:320],
-        from_name=parsed.from_name[:320],
-        to_address=parsed.to_address[:320],
-        subject=parsed.subject,
-        body=parsed.body,
-        kind="mail",
-        auto=False,
-        unverified_sender=False,
-        notes="\n".join(notes),
-        # Too large: the text is kept, the message with its attachments is not.
-        raw=None if parsed.attachments_dropped else parsed.raw,
-        raw_size=len(parsed.raw),
-        created_at=now,
-        send_attempts=0,
-    )
-
-
-def _saved(session: Session, mail: Mail) -> int:
-    """The mail's id, inserting it first if that has not happened yet."""
-    if mail.id is None:
-        session.add(mail)
-        session.flush()
-    return mail.id
-
-
-def _thread(
-    session: Session, parsed: ParsedMail, mail: Mail, matches: list[SenderContract]
-) -> Ticket | None:
-    """The ticket this mail continues: by [Ticket#…] or by the mails it answers, and only
-    when the sender belongs to that ticket's customer or already wrote on it."""
-    candidates: list[tuple[Ticket, int | None]] = []
-    with_customer = select(Ticket, Contract.customer_id).outerjoin(
-        Contract, Contract.id == Ticket.contract_id
-    )
-    numbers = wording.tagged_numbers(parsed.subject)
-    if numbers:
-        candidates.extend(session.execute(with_customer.where(Ticket.number.in_(numbers))))
-    ids = parsed.referenced_ids[:50]
-    if ids:
-        candidates.extend(
-            session.execute(
-                with_customer.join(Mail, Mail.ticket_id == Ticket.id).where(
-                    Mail.message_id.in_(ids)
-                )
-            )
-        )
-    # The customers on whose addresses (their own or an admin's) the sender is registered.
-    senders_customers = {m.customer_id for m in matches}
-    for ticket, customer_id in candidates:
-        if customer_id in senders_customers or _wrote_on(session, ticket, parsed.from_address):
-            return ticket
-    if candidates:
-        _note(
-            mail,
-            "Ticketbezug im Betreff/in den Kopfzeilen gehört nicht zum Absender: "
-            "nicht an das Ticket angehängt",
-        )
-    return None
-
-
-def _wrote_on(session: Session, ticket: Ticket, address: str) -> bool:
-    if not address:
-        return False
-    wrote = select(Mail.id).where(
-        Mail.ticket_id == ticket.id,
-        (Mail.from_address == address) | (Mail.to_address == address),
-    )
-    return bool(session.scalar(select(exists(wrote))))
-
-
-def _cancels(parsed: ParsedMail) -> bool:
-    own_text: list[str] = []
-    for line in parsed.body.splitlines():
-        if _QUOTE_START.match(line.strip()):
-            break
-        own_text.append(line)
-    return bool(_CANCELLATION.search(parsed.subject) or _CANCELLATION.search("\n".join(own_text)))
-
-
-def _flag_cancellation(
-    session: Session,
-    parsed: ParsedMail,
-    mail: Mail,
-    ticket: Ticket,
-    matches: list[SenderContract],
-    now: datetime,
-) -> bool:
-    """A "Kündigung" from a registered address: flagged on ticket and contract, unconfirmed."""
-    if ticket.contract_id is None or not _cancels(parsed):
-        return False
-    if not any(m.contract_id == ticket.contract_id for m in matches):
-        _note(mail, "Enthält eine Kündigung, aber nicht von einer hinterlegten Adresse")
-        return False
-    pending = session.scalar(
-        select(MailCancellation.id).where(
-            MailCancellation.contract_id == ticket.contract_id,
-            MailCancellation.confirmed_at.is_(None),
-        )
-    )
-    if pending is None:
-        session.add(
-            MailCancellation(
-                contract_id=ticket.contract_id,
-                ticket_id=ticket.id,
-                mail_id=_saved(session, mail),
-                received_at=now,
-            )
-        )
-    _note(mail, "Kündigung per E-Mail: wartet auf Bestätigung durch einen Supervisor")
-    return True
-
-
-def _bounce(session: Session, parsed: ParsedMail, mail: Mail, now: datetime) -> Ingested:
-    assert parsed.bounce is not None
-    bounce = parsed.bounce
-    mail.kind, mail.auto = "bounce", True
-    original = None
-    if bounce.original_message_id:
-        original = session.scalar(
-            select(Mail).where(
-                Mail.message_id == bounce.original_message_id, Mail.direction == "out"
-            )
-        )
-    contract_id = original.contract_id if original else None
-    mail.ticket_id = original.ticket_id if original else None
-    mail.contract_id = contract_id
-    if mail.ticket_id is None:
-        mail.unassigned_reason = "bounce"
-    for address in bounce.recipients:
-        row = session.scalar(
-            select(UndeliverableAddress).where(UndeliverableAddress.address == address[:320])
-        )
-        if row is None:
-            row = UndeliverableAddress(address=address[:320], at=now)
-            session.add(row)
-        row.contract_id = contract_id or row.contract_id
-        row.mail_id, row.detail, row.at = mail.id, bounce.diagnostic[:2000], now
-    _note(mail, f"Unzustellbar: {', '.join(bounce.recipients)}")
-    number = (
-        session.scalar(select(Ticket.number).where(Ticket.id == mail.ticket_id))
-        if mail.ticket_id
-        else None
-    )
-    return Ingested("bounce", mail.id, number, no_answer="Unzustellbarkeitsmeldung")
-
-
-def _note(mail: Mail, text: str) -> None:
-    mail.notes = f"{mail.notes}\n{text}".strip()
