@@ -56,10 +56,8 @@ def done(message_id: int) -> ResponseReturnValue:
 @bp.get("/office-messages/<int:message_id>/recording")
 @supervisor_required
 def recording(message_id: int) -> ResponseReturnValue:
-    s = db()
-    url = s.scalar(select(OfficeMessage.recording_url).where(OfficeMessage.id == message_id))
-    # The request's session must not hold a transaction open while Twilio answers.
-    s.rollback()
-    if not url:
-        return "Zu dieser Nachricht gibt es keine Aufnahme.\n", 404, {"Content-Type": "text/plain"}
-    return play_recording(url, f"office message {message_id}")
+    return play_recording(
+        select(OfficeMessage.recording_url).where(OfficeMessage.id == message_id),
+        missing="Zu dieser Nachricht gibt es keine Aufnahme.",
+        what=f"office message {message_id}",
+    )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from callback.lifecycle import (
     CLAIMED,
@@ -129,18 +129,23 @@ def _text(message: str, status: int) -> Response:
 
 @bp.get("/callbacks/<int:callback_id>/recording")
 def recording(callback_id: int) -> ResponseReturnValue:
+    return play_recording(
+        select(Callback.recording_url).where(Callback.id == callback_id),
+        missing="Zu diesem Rückruf gibt es keine Aufnahme.",
+        what=f"callback {callback_id}",
+    )
+
+
+def play_recording(url_of: Select[str | None], *, missing: str, what: str) -> Response:
+    """The recording whose URL `url_of` selects, from Twilio as MP3 for the browser's
+    <audio> (callback/recordings.py); `missing` is the 404's text when there is none,
+    `what` names it in the log when it cannot be fetched."""
     s = db()
-    recording_url = s.scalar(select(Callback.recording_url).where(Callback.id == callback_id))
+    recording_url = s.scalar(url_of)
     # The request's session must not hold a transaction open while Twilio answers.
     s.rollback()
     if not recording_url:
-        return _text("Zu diesem Rückruf gibt es keine Aufnahme.", 404)
-    return play_recording(recording_url, f"callback {callback_id}")
-
-
-def play_recording(recording_url: str, what: str) -> Response:
-    """A recording on Twilio as MP3 for the browser's <audio> (callback/recordings.py);
-    `what` names it in the log when it cannot be fetched."""
+        return _text(missing, 404)
     try:
         download = fetch(recording_url, runtime().settings)
     except RecordingUnavailable as exc:
