@@ -44,8 +44,8 @@ from hotline.directory.phones import format_national
 from hotline.models import Agent, Callback, Contract, Customer, Station, Ticket
 from hotline.notes import checked_note
 from hotline.runtime import runtime
-from hotline.web.labels_de import callback_error_label
-from hotline.web.ui import STATUS_LABELS, db, signed_in_agent
+from hotline.web.labels_de import STATUS_LABELS, callback_error_label
+from hotline.web.ui import db, signed_in_agent
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from callback.queue.figures import (
 )
 from hotline.runtime import runtime
 from hotline.web.api_auth import json_errors_for_api, token_required
-from hotline.web.ui import CATEGORY_LABELS, db, label, supervisor_required
+from hotline.web.labels_de import CATEGORY_LABELS, label
+from hotline.web.ui import db, supervisor_required
 
 bp = Blueprint("queue_pages", __name__)
 api = Blueprint("api_queue", __name__, url_prefix="/api/v1/queue")

@@ -15,7 +15,8 @@ from hotline.directory.lookup import contracts_of_customer, find_contract, looku
 from hotline.directory.phones import format_national, normalize
 from hotline.models import Contract, Customer, PhoneNumber, Ticket
 from hotline.runtime import runtime
-from hotline.web.ui import berlin, db
+from hotline.web.formats import berlin
+from hotline.web.ui import db
 
 bp = Blueprint("contracts_pages", __name__)
 

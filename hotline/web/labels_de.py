@@ -1,5 +1,6 @@
-"""German words for what the database stores as codes or English text: a call's
-result, why a callback attempt failed, a contract's history.
+"""German words for what the database stores as codes or English text: statuses,
+categories, plans and channels, a call's result, why a callback attempt failed, a
+contract's history.
 
 The stored values stay as they are (the CLI, the JSON API and the daily roll-over
 read them); only the agents' pages translate them, here, so a page never shows
@@ -10,6 +11,44 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, tzinfo
+
+from hotline import categories
+
+# Statuses of callbacks, tickets and contracts; categories, plans, channels, parties.
+STATUS_LABELS = {
+    # callbacks
+    "queued": "vorgemerkt",
+    "due": "fällig",
+    "claimed": "übernommen",
+    "calling": "wird verbunden",
+    "done": "erledigt",
+    "no_answer": "nicht erreicht",
+    "wrong_number": "falsche Nummer",
+    "cancelled": "abgebrochen",
+    "failed": "fehlgeschlagen",
+    # tickets
+    "open": "offen",
+    "waiting": "wartet auf Kunden",
+    "closed": "geschlossen",
+    # contracts
+    "not_started": "noch nicht begonnen",
+    "active": "aktiv",
+    "notice_given": "gekündigt (läuft noch)",
+    "ended": "beendet",
+    "terminated": "außerordentlich beendet",
+}
+CATEGORY_LABELS = categories.labels()
+PLAN_LABELS = {"flat": "Support Flat", "second_level": "Second Level"}
+CHANNEL_LABELS = {"phone": "Telefon", "email": "E-Mail", "remote": "Fernwartung"}
+PARTY_LABELS = {"customer": "Kunde", "provider": "Anbieter"}
+
+
+def label(value: str | None, table: dict[str, str]) -> str:
+    """The German word for a stored code (the code itself if there is none), "–" for none."""
+    if value is None:
+        return "–"
+    return table.get(value, value)
+
 
 CALL_OUTCOME_LABELS = {
     "agent": "mit Agent verbunden",

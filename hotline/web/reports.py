@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Call, Callback, CallbackAttempt, Contract, Customer, Ticket
 from hotline.runtime import runtime
-from hotline.web.ui import STATUS_LABELS, db, supervisor_required
+from hotline.web.labels_de import STATUS_LABELS
+from hotline.web.ui import db, supervisor_required
 
 bp = Blueprint("reports", __name__)
 

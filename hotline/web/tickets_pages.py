@@ -21,8 +21,9 @@ from hotline.notes import checked_note
 from hotline.runtime import runtime
 from hotline.tickets import CHANNELS
 from hotline.tickets.conversation import conversation
+from hotline.web.labels_de import STATUS_LABELS
 from hotline.web.remote_pages import close_remote_sessions
-from hotline.web.ui import STATUS_LABELS, back_to_ticket, db, signed_in_agent, ticket_or_404
+from hotline.web.ui import back_to_ticket, db, signed_in_agent, ticket_or_404
 
 bp = Blueprint("tickets_pages", __name__)
 

@@ -1,5 +1,6 @@
 """What every page of the agents' web UI shares: sign-in, CSRF, the database session
-of the request, security headers, German labels and Berlin times.
+of the request, security headers, and the template helpers (German labels from
+labels_de.py, Berlin times and German formats from formats.py).
 
 `init_ui(app)` runs in the app factory after *all* blueprints are registered: it
 exempts the machine blueprints (Twilio's "voice" webhooks, the JSON API
@@ -37,15 +38,21 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import categories
 from hotline.directory.phones import format_national
 from hotline.models import Agent, Ticket
 from hotline.runtime import runtime
+from hotline.web.formats import berlin, euro, german_date, waiting
 from hotline.web.labels_de import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    PARTY_LABELS,
+    PLAN_LABELS,
+    STATUS_LABELS,
     call_outcome_label,
     callback_error_label,
     contract_event_label,
     day_and_time,
+    label,
 )
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -209,82 +216,6 @@ def _close_db(_exc: BaseException | None) -> None:
     s = g.pop("db", None)
     if s is not None:
         s.close()
-
-
-# --- display helpers ----------------------------------------------------------------------
-
-STATUS_LABELS = {
-    # callbacks
-    "queued": "vorgemerkt",
-    "due": "fällig",
-    "claimed": "übernommen",
-    "calling": "wird verbunden",
-    "done": "erledigt",
-    "no_answer": "nicht erreicht",
-    "wrong_number": "falsche Nummer",
-    "cancelled": "abgebrochen",
-    "failed": "fehlgeschlagen",
-    # tickets
-    "open": "offen",
-    "waiting": "wartet auf Kunden",
-    "closed": "geschlossen",
-    # contracts
-    "not_started": "noch nicht begonnen",
-    "active": "aktiv",
-    "notice_given": "gekündigt (läuft noch)",
-    "ended": "beendet",
-    "terminated": "außerordentlich beendet",
-}
-CATEGORY_LABELS = categories.labels()
-PLAN_LABELS = {"flat": "Support Flat", "second_level": "Second Level"}
-CHANNEL_LABELS = {"phone": "Telefon", "email": "E-Mail", "remote": "Fernwartung"}
-PARTY_LABELS = {"customer": "Kunde", "provider": "Anbieter"}
-
-
-def label(value: str | None, table: dict[str, str]) -> str:
-    if value is None:
-        return "–"
-    return table.get(value, value)
-
-
-def berlin(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
-    """An instant as Berlin wall-clock time (the calendar's zone)."""
-    if value is None:
-        return "–"
-    return value.astimezone(runtime().calendar.zone).strftime(fmt)
-
-
-def german_date(value: Any) -> str:
-    """A date (or ISO date string) as 31.12.2026."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str):
-        year, month, day = value.split("-")
-        return f"{day}.{month}.{year}"
-    return cast(str, value.strftime("%d.%m.%Y"))
-
-
-def waiting(since: datetime | None) -> str:
-    """How long since `since`, by the runtime clock: 5 Min., 2 Std. 10 Min., 3 Tage 4 Std."""
-    if since is None:
-        return "–"
-    minutes = max(0, int((runtime().clock.now() - since).total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} {'Tag' if days == 1 else 'Tage'} {hours} Std."
-    if hours:
-        return f"{hours} Std. {mins} Min."
-    return f"{mins} Min."
-
-
-def euro(value: str | None) -> str:
-    """'249.00' as 249,00 €."""
-    if not value:
-        return "–"
-    whole, _, cents = value.partition(".")
-    groups = f"{int(whole):,}".replace(",", ".")
-    return f"{groups},{(cents + '00')[:2]} €"
 
 
 def safe_next(target: str | None) -> str | None:
