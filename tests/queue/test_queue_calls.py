@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from callback.lifecycle import in_list_order
 from callback.requests import request_callback
 from hotline.models import Agent, Callback, QueueEntry
+from ivr_flows.walker import Walker
 from tests.queue.conftest import ANNA, BEN, PUBLIC_URL, Line, checked
 from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN
 
@@ -27,6 +28,14 @@ def entry(session: Session, walker) -> QueueEntry:  # type: ignore[no-untyped-de
 def agent(session: Session, phone: str) -> Agent:
     session.expire_all()
     return session.scalars(select(Agent).where(Agent.phone == phone)).one()
+
+
+def both_agents_talking(line: Line) -> list[Walker]:
+    """Two callers on stations 1 and 2, each talking to one of the two agents."""
+    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
+    for walker in talking:
+        walker.run()
+    return talking
 
 
 def test_busy_agents_are_not_rung_callers_wait_and_an_outage_is_taken_first(
@@ -93,9 +102,7 @@ def test_busy_agents_are_not_rung_callers_wait_and_an_outage_is_taken_first(
 def test_new_callers_join_the_queue_while_others_wait(
     line: Line, two_agents: list[Agent], session: Session
 ) -> None:
-    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
-    for walker in talking:
-        walker.run()
+    talking = both_agents_talking(line)
     waiting = line.caller("3", ["2"], wait_loops=1)
     waiting.run()
     talking[0].hang_up()  # Anna is free, but a caller waits: the newcomer queues too
@@ -162,9 +169,7 @@ def _callback(line: Line, phone: str, *, minutes: int) -> int:
 def test_a_free_agent_serves_the_callback_that_kept_its_place_first(
     line: Line, two_agents: list[Agent], session: Session
 ) -> None:
-    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
-    for walker in talking:
-        walker.run()
+    talking = both_agents_talking(line)
     leaver = line.caller("3", ["2", "1", "1", ""])
     leaver.run()
     line.rt.clock.advance(seconds=5)  # type: ignore[attr-defined]
@@ -210,9 +215,7 @@ def test_nobody_on_duty_is_still_the_callback_offer(line: Line, session: Session
 def test_an_agent_who_does_not_answer_a_queued_caller_goes_off_duty_and_the_caller_keeps_the_place(
     line: Line, two_agents: list[Agent], session: Session
 ) -> None:
-    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
-    for walker in talking:
-        walker.run()
+    talking = both_agents_talking(line)
     waiter = line.caller("3", ["2"], wait_loops=1, dial_result="no-answer")
     waiter.run()
     joined = entry(session, waiter).offered_at
@@ -231,9 +234,7 @@ def test_an_agent_who_does_not_answer_a_queued_caller_goes_off_duty_and_the_call
 def test_a_caller_who_switched_to_english_stays_english_when_taken_out_of_the_queue(
     line: Line, two_agents: list[Agent], session: Session
 ) -> None:
-    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
-    for walker in talking:
-        walker.run()
+    talking = both_agents_talking(line)
     english = line.caller("3", ["9", "2"], wait_loops=1)
     english.run()
     assert "All our agents are busy at the moment." in english.walk.heard()
@@ -259,9 +260,7 @@ def test_a_caller_who_switched_to_english_stays_english_when_taken_out_of_the_qu
 def test_a_caller_who_kept_german_is_taken_out_without_a_language(
     line: Line, two_agents: list[Agent], session: Session
 ) -> None:
-    talking = [line.caller(s, ["2"], stay=True) for s in ("1", "2")]
-    for walker in talking:
-        walker.run()
+    talking = both_agents_talking(line)
     german = line.caller("3", ["2"], wait_loops=1)
     german.run()
     assert entry(session, german).language is None
