@@ -9,7 +9,7 @@ Queues/QU…/Members/CA….json takes a caller out of a queue (`members` records
 CallSid and Url; a CallSid in `gone` answers 404 as for a caller no longer queued,
 `member_status` any HTTP status from 300 on for an error document).
 
-Faults: `mode` "refuse" (Twilio's 400/404 answers) or "slow" (answers after 3 s);
+Faults: `mode` "refuse" (Twilio's 400/404 answers);
 `status` any HTTP status for Calls.json (an error document from 300 on); `delay`
 seconds before any answer; `hold()` keeps every answer back until `release()`, so a
 client's timeout fires however slow the machine is. `reset()` makes it healthy and empty
@@ -40,7 +40,6 @@ RECORDING_URL = (
 )
 # What the stand-in serves as the MP3 of RECORDING_SID: an ID3 header and some bytes.
 RECORDING_MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 300
-SLOW_SECONDS = 3.0
 # A held answer goes out after this at the latest, so a test that never releases it
 # cannot leave the stand-in's threads waiting for the rest of the run.
 HOLD_LIMIT_SECONDS = 60.0
@@ -56,7 +55,7 @@ _UNAUTHORISED = {"code": 20003, "message": "Authenticate", "status": 401}
 class TwilioStub:
     """The stand-in's state: how it answers and what it was asked."""
 
-    mode: str = "ok"  # ok | refuse | slow
+    mode: str = "ok"  # ok | refuse
     status: int = 201  # the status of Calls.json answers in mode "ok"
     delay: float = 0.0  # seconds before any answer
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -96,8 +95,6 @@ class TwilioStub:
             held.wait(HOLD_LIMIT_SECONDS)
         elif self.delay:
             time.sleep(self.delay)
-        elif self.mode == "slow":
-            time.sleep(SLOW_SECONDS)
 
 
 def _call_document(stub: TwilioStub, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
