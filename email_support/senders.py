@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hotline.contracts import is_entitled, status_on
 from hotline.models import Contact, Contract, Customer, table_of
-from hotline.models.customers import facts_of
+from hotline.models.customers import FACT_COLUMNS, facts_of
 
 CUSTOMER, ADMIN = "customer", "admin"
 _DIGITS = re.compile(r"(?<![\d#])(\d{3,20})(?!\d)")
@@ -65,12 +65,7 @@ def _matches_as(role: str) -> Select[Any]:
     contracts, customers = table_of(Contract), table_of(Customer)
     query = select(
         contracts.c.id,
-        contracts.c.plan,
-        contracts.c.start,
-        contracts.c.cancellation_received,
-        contracts.c.cancellation_by,
-        contracts.c.termination_effective,
-        contracts.c.termination_reason,
+        *(contracts.c[name] for name in FACT_COLUMNS),
         customers.c.id.label("customer_id"),
         customers.c.name.label("customer_name"),
         literal_column(f"'{role}'").label("role"),
@@ -85,6 +80,7 @@ def _matches_as(role: str) -> Select[Any]:
 
 # Every mail is matched: one statement, both ways (each uses its lower(email) index).
 _MATCHES = union_all(_matches_as(CUSTOMER), _matches_as(ADMIN))
+assert _MatchRow._fields == tuple(c.key for c in _MATCHES.selected_columns)
 
 
 def sender_contracts(session: Session, address: str, today: date) -> list[SenderContract]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from hotline.contracts import ContractFacts
 from hotline.models import Call, Contact, Contract, Customer, PhoneNumber, Station, table_of
-from hotline.models.customers import facts_of
+from hotline.models.customers import FACT_COLUMNS, facts_of
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,7 @@ BY_NUMBER = (
         _NUMBERS.c.station_id,
         _NUMBERS.c.contact_id,
         _CUSTOMERS.c.name.label("customer"),
-        _CONTRACTS.c.plan,
-        _CONTRACTS.c.start,
-        _CONTRACTS.c.cancellation_received,
-        _CONTRACTS.c.cancellation_by,
-        _CONTRACTS.c.termination_effective,
-        _CONTRACTS.c.termination_reason,
+        *(_CONTRACTS.c[name] for name in FACT_COLUMNS),
     )
     .join(_CONTRACTS, _CONTRACTS.c.id == _NUMBERS.c.contract_id)
     .join(_CUSTOMERS, _CUSTOMERS.c.id == _CONTRACTS.c.customer_id)

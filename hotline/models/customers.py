@@ -68,8 +68,16 @@ class Contract(Base):
         return facts_of(self)
 
 
+# The contract's columns that `facts_of` reads: a query whose rows go to it selects these.
+FACT_COLUMNS = (
+    "plan", "start", "cancellation_received", "cancellation_by", "termination_effective",
+    "termination_reason",
+)  # fmt: skip
+
+
 def facts_of(contract: Any) -> ContractFacts:
-    """The facts of a Contract, or of a row with the contract's column names."""
+    """The facts of a Contract, or of a row with the contract's column names
+    (`FACT_COLUMNS`)."""
     return ContractFacts(
         plan=Plan(contract.plan),
         start=contract.start,
