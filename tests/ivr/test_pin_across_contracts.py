@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -15,16 +16,22 @@ from tests.ivr.test_calls import STATION, count, only_call
 OTHER_STATION = "+49304499999"
 
 
-def test_the_second_contracts_admin_pin_continues_the_call_with_that_contract(
-    phone: Phone, customers, agents, session: Session
-) -> None:
-    first: Contract = customers(
+def first_contract(customers: Callable[..., Contract], **extra: object) -> Contract:
+    """Customer 2001's first Second Level contract: register 1 on STATION, Frau Maier's
+    PIN 4711."""
+    return customers(
         customer="2001",
-        name="Modehaus Schulz",
         plan="second_level",
         stations={"1": [STATION]},
         admins=[("Frau Maier", [], "4711")],
+        **extra,
     )
+
+
+def test_the_second_contracts_admin_pin_continues_the_call_with_that_contract(
+    phone: Phone, customers, agents, session: Session
+) -> None:
+    first = first_contract(customers, name="Modehaus Schulz")
     second: Contract = customers(
         customer="2001",
         plan="second_level",
@@ -58,12 +65,7 @@ def test_the_second_contracts_admin_pin_continues_the_call_with_that_contract(
 def test_the_first_contracts_admin_keeps_the_first_contract(
     phone: Phone, customers, agents, session: Session
 ) -> None:
-    first: Contract = customers(
-        customer="2001",
-        plan="second_level",
-        stations={"1": [STATION]},
-        admins=[("Frau Maier", [], "4711")],
-    )
+    first = first_contract(customers)
     customers(customer="2001", plan="second_level", admins=[("Herr Schulz", [], "5822")])
     walk = phone.call(STATION, ["4711#", "2"])
     assert walk.dialed
@@ -74,12 +76,7 @@ def test_the_first_contracts_admin_keeps_the_first_contract(
 def test_a_pin_of_an_ended_second_contract_is_refused(
     phone: Phone, customers, agents, session: Session
 ) -> None:
-    customers(
-        customer="2001",
-        plan="second_level",
-        stations={"1": [STATION]},
-        admins=[("Frau Maier", [], "4711")],
-    )
+    first_contract(customers)
     customers(
         customer="2001",
         plan="second_level",
@@ -94,12 +91,7 @@ def test_a_pin_of_an_ended_second_contract_is_refused(
 def test_a_locked_second_contract_is_not_signed_into_from_the_first(
     phone: Phone, customers, agents, session: Session, clock: FixedClock
 ) -> None:
-    customers(
-        customer="2001",
-        plan="second_level",
-        stations={"1": [STATION]},
-        admins=[("Frau Maier", [], "4711")],
-    )
+    first_contract(customers)
     second: Contract = customers(
         customer="2001", plan="second_level", admins=[("Herr Schulz", [], "5822")]
     )
